@@ -1,0 +1,200 @@
+# Lab registration. A lab is self-describing: labs/NN-slug/lab.json (its manifest)
+# names its files, tasks, tests, hints and thresholds. This module reads the manifest,
+# checks that it names every file in the lab, and builds:
+#   labNN            the student-editable sources from the chosen implementation
+#   labNN_visible    visible tests (shipped to students)     -> ctest labels labNN;visible
+#   labNN_hidden     hidden tests from tests/NN-slug/        -> ctest labels labNN;hidden
+#   labNN_bench      the lab's benchmark driver
+# and, with PARLAB_SEPARATION_CHECK, the hidden tests linked against the starter plus a
+# ctest case proving that every hidden case fails there.
+
+include_guard(GLOBAL)
+
+# Where the chosen implementation's lab folders live.
+function(parlab_resolve_impl_root out_var)
+  if(PARLAB_IMPL STREQUAL "starter")
+    set(root "${CMAKE_SOURCE_DIR}/labs")
+  elseif(PARLAB_IMPL STREQUAL "reference")
+    if(NOT EXISTS "${CMAKE_SOURCE_DIR}/solutions")
+      message(FATAL_ERROR "PARLAB_IMPL=reference, but this tree has no solutions/ folder "
+                          "(the student kit ships without them). Use -DPARLAB_IMPL=starter.")
+    endif()
+    set(root "${CMAKE_SOURCE_DIR}/solutions")
+  else()
+    get_filename_component(root "${PARLAB_IMPL}" ABSOLUTE BASE_DIR "${CMAKE_SOURCE_DIR}")
+    if(NOT IS_DIRECTORY "${root}")
+      message(FATAL_ERROR "PARLAB_IMPL='${PARLAB_IMPL}' is neither 'starter', 'reference' nor an "
+                          "existing submission directory (one that mirrors labs/, e.g. "
+                          "<dir>/01-queues/src/blocking_queue.cpp).")
+    endif()
+  endif()
+  set(${out_var} "${root}" PARENT_SCOPE)
+endfunction()
+
+# Reads a JSON array member of the manifest into a CMake list.
+function(_parlab_json_list out_var json)
+  string(JSON _type ERROR_VARIABLE _err TYPE "${json}" ${ARGN})
+  if(_err OR NOT _type STREQUAL "ARRAY")
+    set(${out_var} "" PARENT_SCOPE)
+    return()
+  endif()
+  string(JSON _len LENGTH "${json}" ${ARGN})
+  set(_items "")
+  if(_len GREATER 0)
+    math(EXPR _last "${_len} - 1")
+    foreach(_i RANGE ${_last})
+      string(JSON _item GET "${json}" ${ARGN} ${_i})
+      list(APPEND _items "${_item}")
+    endforeach()
+  endif()
+  set(${out_var} "${_items}" PARENT_SCOPE)
+endfunction()
+
+function(_parlab_require_files base kind)
+  foreach(_f IN LISTS ARGN)
+    if(NOT EXISTS "${base}/${_f}")
+      message(FATAL_ERROR "lab manifest lists ${kind} '${_f}', but ${base}/${_f} does not exist")
+    endif()
+  endforeach()
+endfunction()
+
+# Environment every test process gets: sanitizer builds run slower, so watchdog
+# deadlines stretch with them.
+function(_parlab_test_environment out_var)
+  set(env "PARLAB_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+  if(PARLAB_SANITIZER STREQUAL "thread")
+    list(APPEND env "PARLAB_TIMEOUT_SCALE=8" "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1")
+  elseif(PARLAB_SANITIZER STREQUAL "address")
+    list(APPEND env "PARLAB_TIMEOUT_SCALE=4" "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0"
+                    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+  elseif(PARLAB_COVERAGE)
+    list(APPEND env "PARLAB_TIMEOUT_SCALE=3")
+  endif()
+  set(${out_var} "${env}" PARENT_SCOPE)
+endfunction()
+
+# Test sources compile once into an object library; the reference (or submission) and the
+# starter executables link the same objects, so the separation check costs no second compile.
+function(_parlab_add_test_objects target api_target sources)
+  add_library(${target} OBJECT ${sources})
+  target_link_libraries(${target} PUBLIC ${api_target} parlab_testing Catch2::Catch2WithMain
+                                   PRIVATE parlab_warnings)
+endfunction()
+
+function(_parlab_add_test_executable target objects impl_target)
+  add_executable(${target})
+  target_link_libraries(${target} PRIVATE ${objects} ${impl_target} parlab_testing Catch2::Catch2WithMain)
+endfunction()
+
+function(_parlab_lab_library target api_target)
+  add_library(${target} STATIC ${ARGN})
+  target_link_libraries(${target} PUBLIC ${api_target} PRIVATE parlab_warnings)
+endfunction()
+
+function(parlab_add_lab lab_dir)
+  set(manifest_path "${lab_dir}/lab.json")
+  if(NOT EXISTS "${manifest_path}")
+    message(FATAL_ERROR "${lab_dir} has no lab.json manifest")
+  endif()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${manifest_path}")
+  file(READ "${manifest_path}" manifest)
+
+  string(JSON lab_id GET "${manifest}" lab)
+  string(JSON slug GET "${manifest}" slug)
+  string(JSON title GET "${manifest}" title)
+  get_filename_component(dir_name "${lab_dir}" NAME)
+  if(NOT slug STREQUAL dir_name)
+    message(FATAL_ERROR "${manifest_path}: slug '${slug}' must equal the folder name '${dir_name}'")
+  endif()
+  set(lab "lab${lab_id}")
+
+  _parlab_json_list(editable "${manifest}" editable)
+  _parlab_json_list(headers "${manifest}" headers)
+  _parlab_json_list(given "${manifest}" given)
+  _parlab_json_list(visible_tests "${manifest}" visible_tests)
+  _parlab_json_list(hidden_tests "${manifest}" hidden_tests)
+  _parlab_json_list(bench_sources "${manifest}" benchmark sources)
+  _parlab_json_list(other_files "${manifest}" files)
+
+  _parlab_require_files("${lab_dir}" "editable file" ${editable})
+  _parlab_require_files("${lab_dir}" "header" ${headers})
+  _parlab_require_files("${lab_dir}" "given source" ${given})
+  _parlab_require_files("${lab_dir}" "visible test" ${visible_tests})
+  _parlab_require_files("${lab_dir}" "benchmark source" ${bench_sources})
+  _parlab_require_files("${lab_dir}" "file" ${other_files})
+
+  # The manifest must name every file of the lab, so the grader and the kit never
+  # miss one: anything on disk that it does not list is an error.
+  file(GLOB_RECURSE on_disk RELATIVE "${lab_dir}" "${lab_dir}/*")
+  set(listed lab.json ${editable} ${headers} ${given} ${visible_tests} ${bench_sources} ${other_files})
+  foreach(f IN LISTS on_disk)
+    if(NOT f IN_LIST listed)
+      message(FATAL_ERROR "${lab_dir}/${f} is not named in ${manifest_path}; add it to the list "
+                          "it belongs to (editable, headers, given, visible_tests, benchmark.sources, files)")
+    endif()
+  endforeach()
+
+  # Build the editable sources from the chosen implementation. A submission that lacks
+  # a file falls back to the starter, loudly, so one missing file never hides the rest.
+  set(impl_sources "")
+  foreach(f IN LISTS editable)
+    set(candidate "${PARLAB_IMPL_ROOT}/${slug}/${f}")
+    if(EXISTS "${candidate}")
+      list(APPEND impl_sources "${candidate}")
+    else()
+      message(WARNING "${lab}: ${candidate} is missing; building the starter's ${f} instead")
+      list(APPEND impl_sources "${lab_dir}/${f}")
+    endif()
+  endforeach()
+  list(TRANSFORM given PREPEND "${lab_dir}/")
+
+  # The lab's API: its headers plus the common code. Tests compile against this alone.
+  add_library(${lab}_api INTERFACE)
+  target_include_directories(${lab}_api INTERFACE "${lab_dir}/include")
+  target_link_libraries(${lab}_api INTERFACE parlab_common PkgConfig::HIREDIS)
+
+  _parlab_lab_library(${lab} ${lab}_api ${impl_sources} ${given})
+
+  _parlab_test_environment(test_env)
+  list(TRANSFORM visible_tests PREPEND "${lab_dir}/")
+  _parlab_add_test_objects(${lab}_visible_objs ${lab}_api "${visible_tests}")
+  _parlab_add_test_executable(${lab}_visible ${lab}_visible_objs ${lab})
+  catch_discover_tests(${lab}_visible TEST_PREFIX "${lab}:visible:"
+                       PROPERTIES LABELS "${lab};visible" ENVIRONMENT "${test_env}" TIMEOUT 300)
+
+  if(bench_sources)
+    string(JSON bench_target GET "${manifest}" benchmark target)
+    list(TRANSFORM bench_sources PREPEND "${lab_dir}/")
+    add_executable(${bench_target} ${bench_sources})
+    target_link_libraries(${bench_target} PRIVATE ${lab} parlab_bench parlab_warnings)
+  endif()
+
+  set(hidden_dir "${CMAKE_SOURCE_DIR}/tests/${slug}")
+  if(PARLAB_HAVE_HIDDEN_TESTS AND hidden_tests)
+    _parlab_require_files("${hidden_dir}" "hidden test" ${hidden_tests})
+    list(TRANSFORM hidden_tests PREPEND "${hidden_dir}/")
+    _parlab_add_test_objects(${lab}_hidden_objs ${lab}_api "${hidden_tests}")
+    _parlab_add_test_executable(${lab}_hidden ${lab}_hidden_objs ${lab})
+    catch_discover_tests(${lab}_hidden TEST_PREFIX "${lab}:hidden:"
+                         PROPERTIES LABELS "${lab};hidden" ENVIRONMENT "${test_env}" TIMEOUT 300)
+
+    if(PARLAB_SEPARATION_CHECK AND NOT PARLAB_IMPL STREQUAL "starter")
+      set(starter_sources "${editable}")
+      list(TRANSFORM starter_sources PREPEND "${lab_dir}/")
+      _parlab_lab_library(${lab}_starter ${lab}_api ${starter_sources} ${given})
+      _parlab_add_test_executable(${lab}_hidden_on_starter ${lab}_hidden_objs ${lab}_starter)
+      _parlab_add_test_executable(${lab}_visible_on_starter ${lab}_visible_objs ${lab}_starter)
+      add_test(NAME "${lab}:separation"
+               COMMAND "${CMAKE_COMMAND}"
+                 "-DMANIFEST=${manifest_path}"
+                 "-DHIDDEN_REFERENCE=$<TARGET_FILE:${lab}_hidden>"
+                 "-DHIDDEN_STARTER=$<TARGET_FILE:${lab}_hidden_on_starter>"
+                 "-DVISIBLE_REFERENCE=$<TARGET_FILE:${lab}_visible>"
+                 "-DVISIBLE_STARTER=$<TARGET_FILE:${lab}_visible_on_starter>"
+                 "-DCATCH_MAJOR=${Catch2_VERSION_MAJOR}"
+                 -P "${CMAKE_SOURCE_DIR}/tests/support/separation_check.cmake")
+      set_tests_properties("${lab}:separation" PROPERTIES
+                           LABELS "${lab};separation" ENVIRONMENT "${test_env}" TIMEOUT 900)
+    endif()
+  endif()
+endfunction()

@@ -1,0 +1,6 @@
+# Debian 12 / Ubuntu 24.04 packages parlab needs beyond git, cmake and g++.
+# One list, used by cmake/ensure_packages.cmake (README commands and CI).
+set(PARLAB_DEBIAN_PACKAGES
+  ninja-build pkg-config
+  catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libhiredis-dev
+  redis-server gnuplot-nox lcov gdb bubblewrap)

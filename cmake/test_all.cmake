@@ -1,0 +1,44 @@
+# The whole test suite, as README's second command runs it:
+#   cmake -P cmake/test_all.cmake
+# Installs missing packages (see ensure_packages.cmake), then runs the workflows:
+#   ci          reference build, every visible and hidden test, the starter separation check
+#   ci-starter  the starter must compile
+#   ci-asan     reference tests under ASan + UBSan
+#   ci-tsan     reference tests under TSan
+#   coverage    reference tests with gcov, lcov report, line-coverage floor
+# Pass -DWORKFLOWS="ci;ci-tsan" (before -P) to run a subset.
+cmake_minimum_required(VERSION 3.25)
+get_filename_component(root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+include("${CMAKE_CURRENT_LIST_DIR}/ensure_packages.cmake")
+parlab_ensure_packages()
+
+if(NOT DEFINED WORKFLOWS)
+  set(WORKFLOWS ci ci-starter ci-asan ci-tsan coverage)
+endif()
+
+set(failed "")
+set(summary "")
+foreach(workflow IN LISTS WORKFLOWS)
+  string(TIMESTAMP start "%s")
+  message(STATUS "==== workflow ${workflow} ====")
+  execute_process(COMMAND "${CMAKE_COMMAND}" --workflow --preset "${workflow}"
+                  WORKING_DIRECTORY "${root}" RESULT_VARIABLE rc)
+  string(TIMESTAMP stop "%s")
+  math(EXPR seconds "${stop} - ${start}")
+  if(rc EQUAL 0)
+    list(APPEND summary "  ${workflow}: passed in ${seconds} s")
+  else()
+    list(APPEND summary "  ${workflow}: FAILED (exit ${rc}) after ${seconds} s")
+    list(APPEND failed "${workflow}")
+  endif()
+endforeach()
+
+list(JOIN summary "\n" text)
+message(STATUS "workflows:\n${text}")
+list(LENGTH WORKFLOWS total)
+list(LENGTH failed nfailed)
+math(EXPR npassed "${total} - ${nfailed}")
+message(STATUS "workflows: ${npassed} passed, ${nfailed} failed")
+if(failed)
+  message(FATAL_ERROR "failed workflows: ${failed}")
+endif()

@@ -1,0 +1,100 @@
+#include "parlab/capacity.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <latch>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "parlab/stopwatch.hpp"
+
+namespace parlab {
+namespace {
+
+// Integer work the optimiser cannot remove: the result is published through an atomic.
+std::atomic<std::uint64_t> g_sink{0};
+
+void spin(std::uint64_t iterations) {
+  std::uint64_t x = 0x9E3779B97F4A7C15ULL ^ iterations;
+  for (std::uint64_t i = 0; i < iterations; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+  }
+  g_sink.fetch_add(x, std::memory_order_relaxed);
+}
+
+double time_single(std::uint64_t iterations) {
+  Stopwatch sw;
+  spin(iterations);
+  return sw.seconds();
+}
+
+double time_parallel(unsigned workers, std::uint64_t iterations) {
+  std::latch start(static_cast<std::ptrdiff_t>(workers) + 1);
+  std::vector<std::jthread> threads;
+  threads.reserve(workers);
+  for (unsigned w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      spin(iterations);
+    });
+  }
+  start.arrive_and_wait();
+  Stopwatch sw;
+  for (auto& t : threads) t.join();
+  return sw.seconds();
+}
+
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+std::string ParallelCapacity::describe() const {
+  std::ostringstream out;
+  out.precision(3);
+  out << workers << " workers: capacity " << speedup << "x (min " << speedup_min << ", max "
+      << speedup_max << "; " << rounds << " rounds; efficiency " << efficiency() << ")";
+  return out.str();
+}
+
+ParallelCapacity measure_parallel_capacity(unsigned workers, std::chrono::milliseconds budget) {
+  if (workers == 0) throw std::invalid_argument("measure_parallel_capacity: workers must be >= 1");
+  // Calibrate: grow the unit until one thread needs about 1/16 of the budget for it.
+  const double unit_target = std::chrono::duration<double>(budget).count() / 16.0;
+  std::uint64_t iterations = 1 << 16;
+  double t = time_single(iterations);
+  while (t < unit_target / 4 && iterations < (std::uint64_t{1} << 40)) {
+    iterations *= 4;
+    t = time_single(iterations);
+  }
+  iterations = static_cast<std::uint64_t>(static_cast<double>(iterations) * unit_target / std::max(t, 1e-9));
+  iterations = std::max<std::uint64_t>(iterations, 1024);
+
+  // Each round costs about one unit alone plus one unit in parallel; alternate them so
+  // a change in background load affects both sides alike.
+  const unsigned rounds = 5;
+  std::vector<double> singles, ratios;
+  for (unsigned r = 0; r < rounds; ++r) {
+    const double t1 = time_single(iterations);
+    const double tn = time_parallel(workers, iterations);
+    singles.push_back(t1);
+    ratios.push_back(workers * t1 / std::max(tn, 1e-9));
+  }
+  ParallelCapacity cap;
+  cap.workers = workers;
+  cap.rounds = rounds;
+  cap.seconds_single = median_of(singles);
+  cap.speedup = median_of(ratios);
+  cap.speedup_min = *std::min_element(ratios.begin(), ratios.end());
+  cap.speedup_max = *std::max_element(ratios.begin(), ratios.end());
+  return cap;
+}
+
+}  // namespace parlab
