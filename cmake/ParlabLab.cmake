@@ -83,7 +83,8 @@ endfunction()
 
 function(_parlab_add_test_executable target objects impl_target)
   add_executable(${target})
-  target_link_libraries(${target} PRIVATE ${objects} ${impl_target} parlab_testing Catch2::Catch2WithMain)
+  target_link_libraries(${target} PRIVATE ${objects} ${impl_target} parlab_testing parlab_result_channel
+                                          Catch2::Catch2WithMain)
 endfunction()
 
 function(_parlab_lab_library target api_target)
@@ -197,4 +198,14 @@ function(parlab_add_lab lab_dir)
                            LABELS "${lab};separation" ENVIRONMENT "${test_env}" TIMEOUT 900)
     endif()
   endif()
+endfunction()
+
+# Tests of labs/common itself: given code must be right before students build on it.
+function(parlab_add_common_tests dir)
+  file(GLOB sources "${dir}/*.cpp")
+  add_executable(common_tests ${sources})
+  target_link_libraries(common_tests PRIVATE parlab_common parlab_testing Catch2::Catch2WithMain parlab_warnings)
+  _parlab_test_environment(test_env)
+  catch_discover_tests(common_tests TEST_PREFIX "common:"
+                       PROPERTIES LABELS "common" ENVIRONMENT "${test_env}" TIMEOUT 300)
 endfunction()

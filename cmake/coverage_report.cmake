@@ -15,7 +15,7 @@ run("${LCOV}" --quiet --capture --directory "${BUILD_DIR}" --output-file "${out}
     --rc lcov_branch_coverage=0 --ignore-errors gcov,source)
 run("${LCOV}" --quiet --extract "${out}/all.info"
     "${SOURCE_DIR}/labs/common/src/*"
-    "${IMPL_ROOT}/*" "${SOURCE_DIR}/labs/*/src/*" "${SOURCE_DIR}/grader/src/*"
+    "${IMPL_ROOT}/*" "${SOURCE_DIR}/grader/src/*"
     --output-file "${out}/parlab.info")
 run("${LCOV}" --summary "${out}/parlab.info")
 run("${GENHTML}" --quiet --output-directory "${out}/html" --title "parlab coverage" "${out}/parlab.info")
