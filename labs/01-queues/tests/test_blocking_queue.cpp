@@ -1,5 +1,5 @@
 // Lab 01, task 1: visible tests for BlockingQueue. Run them with
-//   ctest --preset starter -L lab01 -R task1      (or: build/starter/labs/.../lab01_visible "[task1]")
+//   build/starter/lab01_visible "[task1]"
 #include <atomic>
 #include <chrono>
 #include <thread>

@@ -4,6 +4,18 @@
 #include <utility>
 
 namespace parlab::lab01 {
+namespace {
+
+// Moves the oldest item out of `items`. The caller holds the queue's lock and has made
+// sure that `items` is not empty.
+template <class T>
+T take_oldest(std::deque<T>& items) {
+  T item = std::move(items.front());
+  items.pop_front();
+  return item;
+}
+
+}  // namespace
 
 template <class T>
 BlockingQueue<T>::BlockingQueue(std::size_t capacity) : capacity_(capacity) {}
@@ -28,8 +40,7 @@ T BlockingQueue<T>::pop() {
   std::unique_lock lock(mutex_);
   not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
   if (items_.empty()) throw QueueClosed();  // closed and drained
-  T item = std::move(items_.front());
-  items_.pop_front();
+  T item = take_oldest(items_);
   lock.unlock();
   not_full_.notify_one();
   return item;
@@ -39,8 +50,7 @@ template <class T>
 std::optional<T> BlockingQueue<T>::try_pop() {
   std::unique_lock lock(mutex_);
   if (items_.empty()) return std::nullopt;
-  std::optional<T> item(std::move(items_.front()));
-  items_.pop_front();
+  std::optional<T> item(take_oldest(items_));
   lock.unlock();
   not_full_.notify_one();
   return item;
@@ -54,8 +64,7 @@ std::optional<T> BlockingQueue<T>::pop_for(std::chrono::milliseconds timeout) {
     return std::nullopt;
   }
   if (items_.empty()) throw QueueClosed();
-  std::optional<T> item(std::move(items_.front()));
-  items_.pop_front();
+  std::optional<T> item(take_oldest(items_));
   lock.unlock();
   not_full_.notify_one();
   return item;

@@ -49,6 +49,16 @@ int worker_main(unsigned worker, int task_fd, int result_fd, const RangeFunction
   return 2;  // the task pipe closed without a pill: the parent is gone
 }
 
+// Reads exactly bytes.size() bytes from a worker's result pipe. False when the pipe ends
+// first, cleanly or in the middle of a frame: either way the worker is gone.
+bool read_from_worker(int fd, std::span<std::byte> bytes) {
+  try {
+    return read_exact(fd, bytes);
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+}
+
 struct Worker {
   ChildProcess process;
   UniqueFd results;  // read end of this worker's result pipe
@@ -139,18 +149,14 @@ std::vector<std::uint64_t> primes_processes(unsigned workers, std::uint64_t n, s
       if (fds[i].revents == 0) continue;
       const unsigned w = fd_owner[i - 1];
       FrameHeader header;
-      bool got_header = false;
-      try {
-        got_header = read_value(pool[w].results.get(), header);
-      } catch (const std::runtime_error&) {
-        got_header = false;  // torn header: the worker died mid-write
+      if (!read_from_worker(pool[w].results.get(), std::as_writable_bytes(std::span(&header, 1)))) {
+        throw died_early(w, pool[w]);
       }
-      if (!got_header) throw died_early(w, pool[w]);
       switch (header.kind) {
         case FrameKind::primes: {
           const std::size_t old = primes.size();
           primes.resize(old + header.count);
-          if (!read_exact(pool[w].results.get(), std::as_writable_bytes(std::span(primes).subspan(old)))) {
+          if (!read_from_worker(pool[w].results.get(), std::as_writable_bytes(std::span(primes).subspan(old)))) {
             throw died_early(w, pool[w]);
           }
           break;
@@ -161,7 +167,7 @@ std::vector<std::uint64_t> primes_processes(unsigned workers, std::uint64_t n, s
           break;
         case FrameKind::failed: {
           std::string what(header.count, '\0');
-          if (!read_exact(pool[w].results.get(), std::as_writable_bytes(std::span(what)))) what = "?";
+          if (!read_from_worker(pool[w].results.get(), std::as_writable_bytes(std::span(what)))) what = "?";
           throw WorkerDied("primes_processes: worker " + std::to_string(w) + " failed: " + what);
         }
         default:
