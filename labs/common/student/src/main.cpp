@@ -1,0 +1,159 @@
+// parlab: the student command. Progress over all labs, the visible tests of one lab or
+// task with readable failures, hints one layer at a time, a watch mode, and a timing check.
+//
+//   parlab status                 progress over every lab, and what to do next
+//   parlab test 01 [task2]        build and run lab 01's visible tests (one task, or all)
+//   parlab hint 01 task2          reveal the next hint layer for a task
+//   parlab watch 01 [task2]       rebuild and rerun on every save
+//   parlab time 01                run the lab's benchmark and compare with its thresholds
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "course.hpp"
+#include "hint_state.hpp"
+#include "parlab/stopwatch.hpp"
+#include "run.hpp"
+#include "views.hpp"
+#include "watch.hpp"
+
+namespace fs = std::filesystem;
+using namespace parlab::student;
+
+namespace {
+
+// Builds a lab's visible tests; prints the compiler's first errors when that fails.
+bool build_lab(const Course& course, const Lab& lab) {
+  const CommandResult build = build_target(course, lab.visible_target());
+  if (build.exit_code != 0) {
+    print_build_failure(lab, build);
+    return false;
+  }
+  return true;
+}
+
+int command_status(const Course& course) {
+  std::vector<TaskStatus> statuses;
+  for (const auto& lab : course.labs) {
+    const bool built = build_target(course, lab.visible_target()).exit_code == 0;
+    for (const auto& task : lab.tasks) {
+      const bool passed = built && run_visible_tests(course, lab, task.tag, false).all_passed();
+      statuses.push_back({&lab, &task, built, passed});
+    }
+  }
+  print_progress(statuses);
+  return 0;
+}
+
+int test_once(const Course& course, const Lab& lab, const Task* task, bool verbose) {
+  if (!build_lab(course, lab)) return 1;
+  const TestRun run = run_visible_tests(course, lab, task ? task->tag : "", verbose);
+  print_test_run(lab, task, run);
+  if (!run.all_passed() && task != nullptr) {
+    HintState hints(course.source_dir / ".parlab" / "hints.json");
+    if (hints.revealed(lab.id, task->id) == 0) {
+      fmt::print("stuck? `parlab hint {} {}` shows a first hint.\n", lab.id, task->id);
+    }
+  }
+  return run.all_passed() ? 0 : 1;
+}
+
+int command_time(const Course& course, const Lab& lab) {
+  if (lab.bench_target.empty()) {
+    fmt::print("lab {} has no benchmark\n", lab.id);
+    return 1;
+  }
+  const CommandResult build = build_target(course, lab.bench_target);
+  if (build.exit_code != 0) {
+    print_build_failure(lab, build);
+    return 1;
+  }
+  std::vector<std::string> argv{(course.build_dir / lab.bench_target).string()};
+  argv.insert(argv.end(), lab.bench_grading_args.begin(), lab.bench_grading_args.end());
+  fmt::print("running {} (this takes a while; keep the machine otherwise idle)...\n", argv.front());
+  const CommandResult run = run_command(argv);
+  const auto start = run.output.find('{');
+  const auto report = nlohmann::json::parse(start == std::string::npos ? "" : run.output.substr(start), nullptr, false);
+  if (run.exit_code != 0 || report.is_discarded()) {
+    fmt::print("the benchmark failed (exit {}):\n{}\n", run.exit_code, run.output);
+    return 1;
+  }
+  if (report.contains("capacity")) {
+    fmt::print("machine capacity right now: {:.2f}x with {} workers\n", report["capacity"].value("speedup", 0.0),
+               report["capacity"].value("workers", 0));
+  }
+  bool all_met = true;
+  for (const auto& p : lab.performance) {
+    const double value = report["metrics"].value(p.metric, 0.0);
+    const bool met = value >= p.threshold;
+    all_met = all_met && met;
+    fmt::print("  {} {:<60} {:.3f} (needs {:.2f})\n", met ? "MET " : "LOW ", p.title, value, p.threshold);
+  }
+  fmt::print("This compares your build with the machine's measured capacity, not with the reference;\n"
+             "the grader repeats it several times, interleaved with the reference, on a quiet machine.\n");
+  return all_met ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"parlab: your progress, tests, hints and timings for the parlab labs"};
+  app.require_subcommand(1);
+  std::string source_dir = PARLAB_DEFAULT_SOURCE_DIR;
+  std::string build_dir = PARLAB_DEFAULT_BUILD_DIR;
+  app.add_option("--source", source_dir, "the parlab folder (holds labs/)")->capture_default_str();
+  app.add_option("--build", build_dir, "the build folder of your preset")->capture_default_str();
+
+  auto* status = app.add_subcommand("status", "progress over every lab, and the next task to do");
+  std::string lab_name, task_name;
+  bool verbose = false;
+  auto* test = app.add_subcommand("test", "build and run the visible tests of a lab, or of one task");
+  test->add_option("lab", lab_name, "lab: 01, 1, queues or 01-queues")->required();
+  test->add_option("task", task_name, "task: task2 or 2 (default: every task)");
+  test->add_flag("-v,--verbose", verbose, "also show the test program's own output");
+  auto* hint = app.add_subcommand("hint", "reveal the next hint for a task (remembered)");
+  hint->add_option("lab", lab_name, "lab")->required();
+  hint->add_option("task", task_name, "task")->required();
+  unsigned max_runs = 0;
+  auto* watch = app.add_subcommand("watch", "rebuild and rerun the tests every time you save a file");
+  watch->add_option("lab", lab_name, "lab")->required();
+  watch->add_option("task", task_name, "task (default: every task)");
+  watch->add_option("--max-runs", max_runs, "stop after this many reruns (0: run until Ctrl-C)");
+  auto* time = app.add_subcommand("time", "run the lab's benchmark and compare with its thresholds");
+  time->add_option("lab", lab_name, "lab")->required();
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    const Course course = Course::load(source_dir, build_dir);
+    if (status->parsed()) return command_status(course);
+    const Lab& lab = course.lab(lab_name);
+    const Task* task = task_name.empty() ? nullptr : &lab.task(task_name);
+    if (test->parsed()) return test_once(course, lab, task, verbose);
+    if (hint->parsed()) {
+      HintState hints(course.source_dir / ".parlab" / "hints.json");
+      if (hints.revealed(lab.id, task->id) < static_cast<int>(task->hints.size())) hints.reveal_next(lab.id, task->id);
+      print_hint(lab, *task, hints.revealed(lab.id, task->id));
+      return 0;
+    }
+    if (watch->parsed()) {
+      const fs::path src = lab.dir / "src";
+      fmt::print("watching {} — save a file to rebuild and rerun (Ctrl-C to stop)\n", src.string());
+      watch_directory(src, [&] {
+        parlab::Stopwatch since_save;
+        fmt::print("\n--- change seen, rebuilding lab {} ---\n", lab.id);
+        test_once(course, lab, task, false);
+        fmt::print("--- from save to result: {:.2f} s ---\n", since_save.seconds());
+        std::fflush(stdout);
+      }, max_runs);
+      return 0;
+    }
+    if (time->parsed()) return command_time(course, lab);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parlab: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}

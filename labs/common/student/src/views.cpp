@@ -1,0 +1,100 @@
+#include "views.hpp"
+
+#include <fmt/format.h>
+
+namespace parlab::student {
+namespace {
+
+std::string bar(int done, int total, int width = 24) {
+  const int filled = total == 0 ? 0 : done * width / total;
+  return "[" + std::string(static_cast<std::size_t>(filled), '#') +
+         std::string(static_cast<std::size_t>(width - filled), '.') + "]";
+}
+
+}  // namespace
+
+void print_progress(const std::vector<TaskStatus>& statuses) {
+  int points = 0, total_points = 0, done = 0;
+  const TaskStatus* next = nullptr;
+  const Lab* current = nullptr;
+  for (const auto& s : statuses) {
+    if (s.lab != current) {
+      current = s.lab;
+      int lab_done = 0, lab_total = 0;
+      for (const auto& t : statuses) {
+        if (t.lab != current) continue;
+        ++lab_total;
+        lab_done += t.passed ? 1 : 0;
+      }
+      fmt::print("\nlab {}  {:<34} {} {}/{} tasks\n", current->id, current->title, bar(lab_done, lab_total),
+                 lab_done, lab_total);
+    }
+    const char* mark = s.passed ? "done" : (s.built ? "todo" : "no build");
+    fmt::print("   {:<6} {:<8} {}\n", s.task->id, mark, s.task->title);
+    total_points += s.task->points;
+    if (s.passed) {
+      points += s.task->points;
+      ++done;
+    } else if (next == nullptr) {
+      next = &s;
+    }
+  }
+  fmt::print("\noverall {} {}/{} tasks, {}/{} test points ({:.0f} %)\n", bar(done, static_cast<int>(statuses.size())),
+             done, statuses.size(), points, total_points, total_points ? 100.0 * points / total_points : 0.0);
+  if (next != nullptr) {
+    fmt::print("next: lab {} {} — {}\n      parlab test {} {}    (stuck? parlab hint {} {})\n", next->lab->id,
+               next->task->id, next->task->title, next->lab->id, next->task->id, next->lab->id, next->task->id);
+  } else {
+    fmt::print("every task passes its visible tests. Run the sanitizer presets (student-tsan, student-asan) next.\n");
+  }
+}
+
+void print_test_run(const Lab& lab, const Task* task, const TestRun& run) {
+  int passed = 0;
+  for (const auto& c : run.cases) {
+    passed += c.passed ? 1 : 0;
+    fmt::print("  {} {}\n", c.passed ? "PASS" : "FAIL", c.name);
+    for (const auto& f : c.failures) fmt::print("       {}\n", f);
+  }
+  if (!run.finished) {
+    fmt::print("  the test program did not run to its end: it {}.\n", run.process_status);
+    fmt::print("  (a crash, an exit() in your code, or the watchdog stopping a hang: look at the output above)\n");
+  }
+  fmt::print("lab {}{}: {}/{} test cases pass\n", lab.id, task ? " " + task->id : std::string(), passed,
+             run.cases.size());
+}
+
+void print_hint(const Lab& lab, const Task& task, int layer) {
+  if (task.hints.empty()) {
+    fmt::print("lab {} {} has no hints.\n", lab.id, task.id);
+    return;
+  }
+  const int shown = std::min<int>(layer, static_cast<int>(task.hints.size()));
+  for (int i = 0; i < shown; ++i) {
+    fmt::print("hint {}/{} for lab {} {}:\n  {}\n\n", i + 1, task.hints.size(), lab.id, task.id,
+               task.hints[static_cast<std::size_t>(i)]);
+  }
+  if (shown < static_cast<int>(task.hints.size())) {
+    fmt::print("(run the same command again for the next hint)\n");
+  } else {
+    fmt::print("(that was the last hint; the handout {} explains the background)\n", (lab.dir / "README.md").string());
+  }
+}
+
+void print_build_failure(const Lab& lab, const CommandResult& build) {
+  fmt::print("lab {} does not build yet. The compiler said:\n", lab.id);
+  // The first errors are the useful ones; the rest usually follow from them.
+  std::size_t shown = 0, pos = 0;
+  while (pos < build.output.size() && shown < 40) {
+    const auto end = build.output.find('\n', pos);
+    const std::string line = build.output.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    if (line.find("error") != std::string::npos || line.find("note") != std::string::npos || shown > 0) {
+      fmt::print("  {}\n", line);
+      ++shown;
+    }
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+}
+
+}  // namespace parlab::student
