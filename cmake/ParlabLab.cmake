@@ -83,7 +83,8 @@ endfunction()
 
 function(_parlab_add_test_executable target objects impl_target)
   add_executable(${target})
-  target_link_libraries(${target} PRIVATE ${objects} ${impl_target} parlab_testing Catch2::Catch2WithMain)
+  target_link_libraries(${target} PRIVATE ${objects} ${impl_target} parlab_testing parlab_result_channel
+                                          Catch2::Catch2WithMain)
 endfunction()
 
 function(_parlab_lab_library target api_target)

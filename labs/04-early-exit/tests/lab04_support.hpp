@@ -1,0 +1,207 @@
+#pragma once
+// Lab 04 test helpers, shared by the visible and the hidden tests.
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "parlab/lab04/early_exit.hpp"
+
+namespace lab04_test {
+
+// The numbers of the curriculum, with their smallest factors.
+inline constexpr std::uint64_t kSmallComposite = 112272535095295;   // 5 * 109 * 206004651551
+inline constexpr std::uint64_t kComposite1 = 100109100129100369;    // 95362951 * 1049769319
+inline constexpr std::uint64_t kComposite1Factor = 95362951;
+inline constexpr std::uint64_t kComposite2 = 100109100129101027;    // 171656941 * 583192847
+inline constexpr std::uint64_t kComposite2Factor = 171656941;
+inline constexpr std::uint64_t kSevenComposite = 1109100129100369;  // 7 * 79 * 4993 * 10487 * 38303
+inline constexpr std::uint64_t kPrime1 = 100109100129100151;
+inline constexpr std::uint64_t kPrime2 = 100109100129162907;
+
+// Divisions that serial trial division (odd divisors from 3 upwards) does before it meets
+// the odd divisor d.
+[[nodiscard]] constexpr std::uint64_t serial_divisions_to(std::uint64_t d) { return (d - 3) / 2 + 1; }
+
+// A flag the test controls: it reads as raised from the `raised_from`-th read on
+// (1 = the first read; 0 = never), and counts reads and raises.
+class ScriptedFlag final : public parlab::lab04::StopFlag {
+ public:
+  explicit ScriptedFlag(std::uint64_t raised_from = 0) : raised_from_(raised_from) {}
+  bool is_set() override {
+    ++reads;
+    return raised || (raised_from_ != 0 && reads >= raised_from_);
+  }
+  void raise() override {
+    ++raises;
+    raised = true;
+  }
+  void clear() override { raised = false; }
+
+  std::uint64_t reads = 0;
+  std::uint64_t raises = 0;
+  bool raised = false;
+
+ private:
+  std::uint64_t raised_from_;
+};
+
+// Shared mappings of this process (the 's' in the permissions column of
+// /proc/self/maps): a SharedStopFlag that is never unmapped shows up here.
+[[nodiscard]] inline int shared_mappings() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  int count = 0;
+  while (std::getline(maps, line)) {
+    std::istringstream fields(line);
+    std::string range, perms;
+    fields >> range >> perms;
+    if (perms.size() == 4 && perms[3] == 's') ++count;
+  }
+  return count;
+}
+
+// "n = 91: prime = false, factor = 7, 3 divisions in 0 workers" for CAPTURE / INFO.
+[[nodiscard]] inline std::string describe(std::uint64_t n, const parlab::lab04::Verdict& v) {
+  std::ostringstream out;
+  out << "n = " << n << ": prime = " << (v.prime ? "true" : "false") << ", factor = " << v.factor
+      << ", pre-check " << v.precheck_divisions << " divisions";
+  for (std::size_t i = 0; i < v.workers.size(); ++i) {
+    const auto& w = v.workers[i];
+    out << "; worker " << i << " " << w.divisors << ": " << parlab::lab04::to_string(w.result.outcome)
+        << " after " << w.result.divisions << " divisions";
+    if (w.result.outcome == parlab::lab04::Outcome::found) out << " (factor " << w.result.factor << ")";
+  }
+  return out.str();
+}
+
+// Odd numbers in [r.lo, r.hi) when r.lo is odd: the divisions a full scan of r costs.
+[[nodiscard]] constexpr std::uint64_t odd_count(parlab::Range r) {
+  return r.hi > r.lo ? (r.hi - r.lo + 1) / 2 : 0;
+}
+
+}  // namespace lab04_test
+
+namespace lab04_test {
+
+// Numbers every transport must answer, cheap enough for any worker count.
+struct KnownAnswer {
+  std::uint64_t n;
+  bool prime;
+  std::uint64_t factor;  // the only divisor a search can find below isqrt(n), or 0 where
+                         // several exist (then any proper divisor is right)
+};
+
+inline const std::vector<KnownAnswer>& cheap_answers() {
+  static const std::vector<KnownAnswer> answers = {
+      {0, false, 0},
+      {1, false, 0},
+      {2, true, 0},
+      {3, true, 0},
+      {4, false, 2},
+      {6, false, 2},
+      {9, false, 3},
+      {1'000'000'000'000'000'000, false, 2},
+      {18446744073709551614u, false, 2},        // 2^64 - 2
+      {18446744073709551615u, false, 3},        // 2^64 - 1
+      {kSmallComposite, false, 5},
+      {kSevenComposite, false, 7},
+      {1'000'003, true, 0},                     // prime, decided by the pre-check
+      {1'018'081, false, 1009},                 // 1009^2: the factor is the last divisor
+      {1'000'006'000'009, false, 1'000'003},    // 1000003^2
+      {1'000'000'000'039, true, 0},
+      {18446744073709551571u, false, 0},        // 2^64 - 45 = 11071 * ...
+      {18446744073709551461u, false, 0},        // 2^64 - 155 = 76511 * ...
+  };
+  return answers;
+}
+
+}  // namespace lab04_test
+
+namespace lab04_test {
+
+// Empty if `v` is a right answer for `want` and its bookkeeping adds up: the workers got
+// exactly the ranges plan_search hands out, none did more divisions than its range
+// holds, a `found` worker's factor divides n, a `not_found` one scanned its whole range.
+[[nodiscard]] inline std::string verdict_problems(const KnownAnswer& want, unsigned workers,
+                                                  const parlab::lab04::Verdict& v) {
+  using parlab::lab04::Outcome;
+  std::ostringstream out;
+  const std::uint64_t n = want.n;
+  if (v.prime != want.prime) out << "prime = " << v.prime << ", expected " << want.prime << ". ";
+  if (!want.prime && n >= 4) {
+    if (v.factor <= 1 || v.factor >= n || n % v.factor != 0) {
+      out << "factor " << v.factor << " is not a proper divisor. ";
+    } else if (want.factor != 0 && v.factor != want.factor) {
+      out << "factor " << v.factor << ", expected " << want.factor << ". ";
+    }
+  }
+  if (want.prime && v.factor != 0) out << "a prime with factor " << v.factor << ". ";
+  const auto plan = parlab::lab04::plan_search(n, workers);
+  if (v.workers.size() != plan.ranges.size()) {
+    out << v.workers.size() << " worker reports for " << plan.ranges.size() << " ranges. ";
+  } else {
+    for (std::size_t i = 0; i < v.workers.size(); ++i) {
+      const auto& w = v.workers[i];
+      if (!(w.divisors == plan.ranges[i])) out << "worker " << i << " has range " << w.divisors << ". ";
+      const std::uint64_t full = odd_count(plan.ranges[i]);
+      if (w.result.divisions > full) out << "worker " << i << " did more divisions than its range holds. ";
+      if (w.result.outcome == Outcome::not_found && w.result.divisions != full) {
+        out << "worker " << i << " reports not_found after " << w.result.divisions << " of " << full << " divisions. ";
+      }
+      if (w.result.outcome == Outcome::found && (w.result.factor == 0 || n % w.result.factor != 0)) {
+        out << "worker " << i << " found " << w.result.factor << ", which does not divide n. ";
+      }
+    }
+  }
+  if (v.precheck_divisions != plan.verdict.precheck_divisions) {
+    out << "pre-check divisions " << v.precheck_divisions << ", expected " << plan.verdict.precheck_divisions << ". ";
+  }
+  const std::string problems = out.str();
+  return problems.empty() ? problems : describe(n, v) + "\n  " + problems;
+}
+
+}  // namespace lab04_test
+
+namespace lab04_test {
+
+// Empty if the search exited early: worker `finder` found the divisor, every other worker
+// stopped before the end of its range, and all of them together did less work than
+// serial trial division does to reach the same divisor.
+[[nodiscard]] inline std::string early_exit_problems(std::uint64_t n, const parlab::lab04::Verdict& v,
+                                                     std::size_t finder, std::uint64_t factor) {
+  using parlab::lab04::Outcome;
+  std::ostringstream out;
+  for (std::size_t i = 0; i < v.workers.size(); ++i) {
+    const auto& w = v.workers[i];
+    if (i == finder) {
+      if (w.result.outcome != Outcome::found || w.result.factor != factor) out << "worker " << i << " did not find " << factor << ". ";
+    } else if (w.result.outcome != Outcome::stopped || w.result.divisions >= odd_count(w.divisors)) {
+      out << "worker " << i << " did not stop early. ";
+    }
+  }
+  if (v.workers.size() <= finder) out << "only " << v.workers.size() << " workers. ";
+  if (v.divisions() >= serial_divisions_to(factor)) {
+    out << v.divisions() << " divisions in all, not fewer than serial trial division's " << serial_divisions_to(factor) << ". ";
+  }
+  const std::string problems = out.str();
+  return problems.empty() ? problems : describe(n, v) + "\n  " + problems;
+}
+
+// Early exit depends on the scheduler: on a busy machine one worker may wait for a core
+// while another runs. A search that never reads its flag fails every attempt; a correct
+// one passes at least one of `attempts` with near certainty. Returns the last problems.
+template <class Search>
+[[nodiscard]] std::string early_exit_in_some_attempt(std::uint64_t n, std::size_t finder, std::uint64_t factor,
+                                                     Search search, int attempts = 3) {
+  std::string problems;
+  for (int i = 0; i < attempts; ++i) {
+    problems = early_exit_problems(n, search(), finder, factor);
+    if (problems.empty()) break;
+  }
+  return problems;
+}
+
+}  // namespace lab04_test

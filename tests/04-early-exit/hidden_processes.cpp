@@ -1,0 +1,112 @@
+// Lab 04, task 3: hidden tests for the mmap flag and is_prime_processes.
+// Early exit is checked in divisions counted, never in seconds.
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "../../labs/04-early-exit/tests/lab04_support.hpp"
+#include "parlab/child_process.hpp"
+#include "parlab_test/catch.hpp"
+#include "parlab_test/process_checks.hpp"
+#include "parlab_test/watchdog.hpp"
+
+using namespace std::chrono_literals;
+using namespace parlab::lab04;
+using lab04_test::KnownAnswer;
+using parlab_test::ContainsSubstring;
+
+TEST_CASE("a SharedStopFlag raised in the parent reaches a child already running", "[lab04][task3]") {
+  parlab_test::Watchdog watchdog("a child polling a SharedStopFlag the parent raises", 20s);
+  SharedStopFlag go;
+  SharedStopFlag seen;
+  auto child = parlab::ChildProcess::fork([&] {
+    while (!go.is_set()) {
+    }
+    seen.raise();
+    return 0;
+  });
+  go.raise();
+  REQUIRE(child.wait().success());
+  CHECK(seen.is_set());
+}
+
+TEST_CASE("SharedStopFlags are separate mappings that are all given back", "[lab04][task3]") {
+  const int before = lab04_test::shared_mappings();
+  {
+    SharedStopFlag a, b;
+    CHECK(lab04_test::shared_mappings() == before + 2);
+    a.raise();
+    CHECK(a.is_set());
+    CHECK_FALSE(b.is_set());
+  }
+  CHECK(lab04_test::shared_mappings() == before);
+}
+
+TEST_CASE("is_prime_processes answers 0 to 4 even numbers squares and numbers near 2^64", "[lab04][task3]") {
+  const unsigned workers = GENERATE(1u, 2u, 5u);
+  const parlab_test::ResourceSnapshot before;
+  const int mappings = lab04_test::shared_mappings();
+  for (const KnownAnswer& want : lab04_test::cheap_answers()) {
+    CAPTURE(want.n, workers);
+    parlab_test::Watchdog watchdog("is_prime_processes(" + std::to_string(want.n) + ")", 60s);
+    const Verdict v = is_prime_processes(want.n, workers);
+    CHECK(lab04_test::verdict_problems(want, workers, v) == "");
+  }
+  CHECK(before.leaks() == "");
+  CHECK(lab04_test::shared_mappings() == mappings);
+}
+
+TEST_CASE("is_prime_processes proves 100109100129100151 prime", "[lab04][task3]") {
+  parlab_test::Watchdog watchdog("is_prime_processes(100109100129100151, 2)", 120s);
+  const Verdict v = is_prime_processes(lab04_test::kPrime1, 2);
+  CHECK(lab04_test::verdict_problems({lab04_test::kPrime1, true, 0}, 2, v) == "");
+}
+
+TEST_CASE("is_prime_processes finds the factor of the square of a large prime", "[lab04][task3]") {
+  parlab_test::Watchdog watchdog("is_prime_processes(99999989^2, 2)", 60s);
+  const KnownAnswer want{9'999'997'800'000'121, false, 99'999'989};
+  const Verdict v = is_prime_processes(want.n, 2);
+  CHECK(lab04_test::verdict_problems(want, 2, v) == "");
+}
+
+TEST_CASE("is_prime_processes stops the other worker early on 100109100129101027", "[lab04][task3]") {
+  parlab_test::Watchdog watchdog("is_prime_processes(100109100129101027, 2) three times", 120s);
+  const Verdict v = is_prime_processes(lab04_test::kComposite2, 2);
+  CHECK(lab04_test::verdict_problems({lab04_test::kComposite2, false, lab04_test::kComposite2Factor}, 2, v) == "");
+  CHECK(lab04_test::early_exit_in_some_attempt(lab04_test::kComposite2, 1, lab04_test::kComposite2Factor,
+                                               [] { return is_prime_processes(lab04_test::kComposite2, 2); }) == "");
+}
+
+TEST_CASE("is_prime_processes stops three workers early on 100109100129100369", "[lab04][task3]") {
+  parlab_test::Watchdog watchdog("is_prime_processes(100109100129100369, 4) three times", 120s);
+  const parlab_test::ResourceSnapshot before;
+  const int mappings = lab04_test::shared_mappings();
+  const Verdict v = is_prime_processes(lab04_test::kComposite1, 4);
+  CHECK(lab04_test::verdict_problems({lab04_test::kComposite1, false, lab04_test::kComposite1Factor}, 4, v) == "");
+  CHECK(lab04_test::early_exit_in_some_attempt(lab04_test::kComposite1, 1, lab04_test::kComposite1Factor,
+                                               [] { return is_prime_processes(lab04_test::kComposite1, 4); }) == "");
+  CHECK(before.leaks() == "");
+  CHECK(lab04_test::shared_mappings() == mappings);
+}
+
+TEST_CASE("is_prime_processes starts every search with the flag down", "[lab04][task3]") {
+  parlab_test::Watchdog watchdog("is_prime_processes on a composite, then on a prime", 60s);
+  CHECK_FALSE(is_prime_processes(lab04_test::kComposite2, 2).prime);
+  const Verdict v = is_prime_processes(1'000'000'000'039, 2, 1);
+  CHECK(lab04_test::verdict_problems({1'000'000'000'039, true, 0}, 2, v) == "");
+}
+
+TEST_CASE("is_prime_processes with check_every never lets every worker finish its range", "[lab04][task3]") {
+  parlab_test::Watchdog watchdog("is_prime_processes(100109100129101027, 2, never)", 60s);
+  const Verdict v = is_prime_processes(lab04_test::kComposite2, 2, kNeverCheck);
+  REQUIRE(v.workers.size() == 2);
+  CHECK(to_string(v.workers[0].result.outcome) == std::string("not_found"));
+  CHECK(v.workers[0].result.divisions == lab04_test::odd_count(v.workers[0].divisors));
+}
+
+TEST_CASE("is_prime_processes rejects a bad number of workers without forking", "[lab04][task3]") {
+  const parlab_test::ResourceSnapshot before;
+  CHECK_THROWS_AS(is_prime_processes(lab04_test::kPrime1, 0), std::invalid_argument);
+  CHECK_THROWS_WITH(is_prime_processes(lab04_test::kPrime1, kMaxWorkers + 1), ContainsSubstring("workers"));
+  CHECK(before.leaks() == "");
+}

@@ -1,0 +1,131 @@
+// Lab 04, task 2: hidden tests for the atomic flag and is_prime_threads.
+// Early exit is checked in divisions counted, never in seconds.
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "../../labs/04-early-exit/tests/lab04_support.hpp"
+#include "parlab_test/catch.hpp"
+#include "parlab_test/process_checks.hpp"
+#include "parlab_test/watchdog.hpp"
+
+using namespace std::chrono_literals;
+using namespace parlab::lab04;
+using lab04_test::KnownAnswer;
+using parlab_test::ContainsSubstring;
+
+TEST_CASE("an AtomicStopFlag raised in one thread is seen in another", "[lab04][task2]") {
+  parlab_test::Watchdog watchdog("a thread waiting for an AtomicStopFlag", 20s);
+  AtomicStopFlag flag;
+  StopFlag& as_base = flag;
+  std::jthread waiter([&] {
+    while (!as_base.is_set()) std::this_thread::yield();
+  });
+  as_base.raise();
+  waiter.join();
+  CHECK(flag.is_set());
+}
+
+TEST_CASE("is_prime_threads answers 0 to 4 even numbers squares and numbers near 2^64", "[lab04][task2]") {
+  const unsigned workers = GENERATE(1u, 2u, 3u, 8u);
+  for (const KnownAnswer& want : lab04_test::cheap_answers()) {
+    CAPTURE(want.n, workers);
+    parlab_test::Watchdog watchdog("is_prime_threads(" + std::to_string(want.n) + ")", 60s);
+    const Verdict v = is_prime_threads(want.n, workers);
+    CHECK(lab04_test::verdict_problems(want, workers, v) == "");
+  }
+}
+
+TEST_CASE("is_prime_threads finds the factor of the square of a large prime", "[lab04][task2]") {
+  // 99999989^2: the only divisor is isqrt(n) itself, the very last one of the last range.
+  parlab_test::Watchdog watchdog("is_prime_threads(99999989^2, 3)", 60s);
+  const KnownAnswer want{9'999'997'800'000'121, false, 99'999'989};
+  const Verdict v = is_prime_threads(want.n, 3);
+  CHECK(lab04_test::verdict_problems(want, 3, v) == "");
+}
+
+TEST_CASE("is_prime_threads answers the curriculum's composites", "[lab04][task2]") {
+  const KnownAnswer want = GENERATE(KnownAnswer{lab04_test::kComposite1, false, lab04_test::kComposite1Factor},
+                                    KnownAnswer{lab04_test::kComposite2, false, lab04_test::kComposite2Factor},
+                                    KnownAnswer{lab04_test::kSmallComposite, false, 5});
+  const unsigned workers = GENERATE(1u, 2u, 4u);
+  CAPTURE(want.n, workers);
+  parlab_test::Watchdog watchdog("is_prime_threads(" + std::to_string(want.n) + ")", 60s);
+  const Verdict v = is_prime_threads(want.n, workers);
+  CHECK(lab04_test::verdict_problems(want, workers, v) == "");
+}
+
+TEST_CASE("is_prime_threads proves both 18-digit primes prime", "[lab04][task2]") {
+  const std::uint64_t n = GENERATE(lab04_test::kPrime1, lab04_test::kPrime2);
+  CAPTURE(n);
+  parlab_test::Watchdog watchdog("is_prime_threads(" + std::to_string(n) + ", 2)", 120s);
+  const Verdict v = is_prime_threads(n, 2);
+  CHECK(lab04_test::verdict_problems({n, true, 0}, 2, v) == "");
+  CHECK(v.divisions() == (parlab::isqrt(n) - 3) / 2 + 1);
+}
+
+TEST_CASE("is_prime_threads stops the other worker early on 100109100129101027", "[lab04][task2]") {
+  // Two workers: the factor 171656941 lies 6.7 million divisions into the second range,
+  // so the finder's count is exact; the first worker must stop long before the end of
+  // its 79 million.
+  parlab_test::Watchdog watchdog("is_prime_threads(100109100129101027, 2) three times", 120s);
+  const Verdict v = is_prime_threads(lab04_test::kComposite2, 2);
+  INFO(lab04_test::describe(lab04_test::kComposite2, v));
+  CHECK(lab04_test::verdict_problems({lab04_test::kComposite2, false, lab04_test::kComposite2Factor}, 2, v) == "");
+  REQUIRE(v.workers.size() == 2);
+  CHECK(v.workers[1].result.divisions == (lab04_test::kComposite2Factor - v.workers[1].divisors.lo) / 2 + 1);
+  CHECK(lab04_test::early_exit_in_some_attempt(lab04_test::kComposite2, 1, lab04_test::kComposite2Factor,
+                                               [] { return is_prime_threads(lab04_test::kComposite2, 2); }) == "");
+}
+
+TEST_CASE("is_prime_threads stops three workers early on 100109100129100369", "[lab04][task2]") {
+  // Four workers: the factor 95362951 lies 8 million divisions into the second of four
+  // ranges of 39.5 million; every other worker must stop before the end of its range.
+  parlab_test::Watchdog watchdog("is_prime_threads(100109100129100369, 4) three times", 120s);
+  CHECK(lab04_test::early_exit_in_some_attempt(lab04_test::kComposite1, 1, lab04_test::kComposite1Factor,
+                                               [] { return is_prime_threads(lab04_test::kComposite1, 4); }) == "");
+}
+
+TEST_CASE("is_prime_threads with check_every never lets every worker finish its range", "[lab04][task2]") {
+  parlab_test::Watchdog watchdog("is_prime_threads(100109100129101027, 2, never)", 60s);
+  const Verdict v = is_prime_threads(lab04_test::kComposite2, 2, kNeverCheck);
+  INFO(lab04_test::describe(lab04_test::kComposite2, v));
+  CHECK_FALSE(v.prime);
+  REQUIRE(v.workers.size() == 2);
+  CHECK(to_string(v.workers[0].result.outcome) == std::string("not_found"));
+  CHECK(v.workers[0].result.divisions == lab04_test::odd_count(v.workers[0].divisors));
+}
+
+TEST_CASE("is_prime_threads is right for every check_every", "[lab04][task2]") {
+  const std::uint64_t every = GENERATE(std::uint64_t{1}, std::uint64_t{7}, std::uint64_t{100'000},
+                                       std::uint64_t{1} << 40);
+  CAPTURE(every);
+  parlab_test::Watchdog watchdog("is_prime_threads(n, 3, check_every)", 60s);
+  const Verdict composite = is_prime_threads(lab04_test::kComposite2, 3, every);
+  CHECK(lab04_test::verdict_problems({lab04_test::kComposite2, false, lab04_test::kComposite2Factor}, 3, composite) == "");
+  const Verdict prime = is_prime_threads(1'000'000'000'039, 3, every);
+  CHECK(lab04_test::verdict_problems({1'000'000'000'039, true, 0}, 3, prime) == "");
+}
+
+TEST_CASE("is_prime_threads starts every search with the flag down", "[lab04][task2]") {
+  // The seed's bug: the flag raised by one search was still up when the next one began,
+  // so the prime after a composite came out as an error or as "composite".
+  parlab_test::Watchdog watchdog("is_prime_threads on a composite, then on primes", 60s);
+  const Verdict composite = is_prime_threads(lab04_test::kComposite2, 2);
+  CHECK_FALSE(composite.prime);
+  for (const std::uint64_t n : {std::uint64_t{1'000'000'000'039}, std::uint64_t{1'000'000'007}}) {
+    CAPTURE(n);
+    const Verdict v = is_prime_threads(n, 2, 1);
+    CHECK(lab04_test::verdict_problems({n, true, 0}, 2, v) == "");
+  }
+}
+
+TEST_CASE("is_prime_threads rejects a bad number of workers and leaves nothing behind", "[lab04][task2]") {
+  const parlab_test::ResourceSnapshot before;
+  CHECK_THROWS_AS(is_prime_threads(lab04_test::kPrime1, 0), std::invalid_argument);
+  CHECK_THROWS_WITH(is_prime_threads(lab04_test::kPrime1, kMaxWorkers + 1), ContainsSubstring("workers"));
+  const Verdict v = is_prime_threads(1'000'006'000'009, kMaxWorkers);
+  CHECK(v.factor == 1'000'003);
+  CHECK(before.leaks() == "");
+}
