@@ -2,8 +2,8 @@
 # names its files, tasks, tests, hints and thresholds. This module reads the manifest,
 # checks that it names every file in the lab, and builds:
 #   labNN            the student-editable sources from the chosen implementation
-#   labNN_visible    visible tests (shipped to students)     -> ctest labels labNN;visible
-#   labNN_hidden     hidden tests from tests/NN-slug/        -> ctest labels labNN;hidden
+#   labNN_visible    visible tests (shipped to students)     -> ctest label labNN-visible
+#   labNN_hidden     hidden tests from tests/NN-slug/        -> ctest label labNN-hidden
 #   labNN_bench      the lab's benchmark driver
 # and, with PARLAB_SEPARATION_CHECK, the hidden tests linked against the starter plus a
 # ctest case proving that every hidden case fails there.
@@ -58,20 +58,12 @@ function(_parlab_require_files base kind)
   endforeach()
 endfunction()
 
-# Environment every test process gets: sanitizer builds run slower, so watchdog
-# deadlines stretch with them.
-function(_parlab_test_environment out_var)
-  set(env "PARLAB_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
-  if(PARLAB_SANITIZER STREQUAL "thread")
-    list(APPEND env "PARLAB_TIMEOUT_SCALE=8" "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1")
-  elseif(PARLAB_SANITIZER STREQUAL "address")
-    list(APPEND env "PARLAB_TIMEOUT_SCALE=4" "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0"
-                    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
-  elseif(PARLAB_COVERAGE)
-    list(APPEND env "PARLAB_TIMEOUT_SCALE=3")
-  endif()
-  set(${out_var} "${env}" PARENT_SCOPE)
-endfunction()
+# Test properties go through catch_discover_tests, which flattens list values: a property
+# with two values would be cut in half. So each test carries ONE label, "labNN-visible",
+# "labNN-hidden" or "labNN-separation" (ctest -L takes a regex: -L lab01 selects all three,
+# -L hidden every lab's hidden tests), and sanitizer settings are compiled in instead of
+# passed through the environment (see labs/common/testing/src/sanitizer_defaults.cpp).
+set(PARLAB_TEST_TIMEOUT 300)
 
 # Test sources compile once into an object library; the reference (or submission) and the
 # starter executables link the same objects, so the separation check costs no second compile.
@@ -84,7 +76,7 @@ endfunction()
 function(_parlab_add_test_executable target objects impl_target)
   add_executable(${target})
   target_link_libraries(${target} PRIVATE ${objects} ${impl_target} parlab_testing parlab_result_channel
-                                          Catch2::Catch2WithMain)
+                                          parlab_sanitizer_defaults Catch2::Catch2WithMain)
 endfunction()
 
 function(_parlab_lab_library target api_target)
@@ -156,12 +148,11 @@ function(parlab_add_lab lab_dir)
 
   _parlab_lab_library(${lab} ${lab}_api ${impl_sources} ${given})
 
-  _parlab_test_environment(test_env)
   list(TRANSFORM visible_tests PREPEND "${lab_dir}/")
   _parlab_add_test_objects(${lab}_visible_objs ${lab}_api "${visible_tests}")
   _parlab_add_test_executable(${lab}_visible ${lab}_visible_objs ${lab})
   catch_discover_tests(${lab}_visible TEST_PREFIX "${lab}:visible:"
-                       PROPERTIES LABELS "${lab};visible" ENVIRONMENT "${test_env}" TIMEOUT 300)
+                       PROPERTIES LABELS "${lab}-visible" TIMEOUT ${PARLAB_TEST_TIMEOUT})
 
   if(bench_sources)
     string(JSON bench_target GET "${manifest}" benchmark target)
@@ -177,7 +168,7 @@ function(parlab_add_lab lab_dir)
     _parlab_add_test_objects(${lab}_hidden_objs ${lab}_api "${hidden_tests}")
     _parlab_add_test_executable(${lab}_hidden ${lab}_hidden_objs ${lab})
     catch_discover_tests(${lab}_hidden TEST_PREFIX "${lab}:hidden:"
-                         PROPERTIES LABELS "${lab};hidden" ENVIRONMENT "${test_env}" TIMEOUT 300)
+                         PROPERTIES LABELS "${lab}-hidden" TIMEOUT ${PARLAB_TEST_TIMEOUT})
 
     if(PARLAB_SEPARATION_CHECK AND NOT PARLAB_IMPL STREQUAL "starter")
       set(starter_sources "${editable}")
@@ -195,7 +186,7 @@ function(parlab_add_lab lab_dir)
                  "-DCATCH_MAJOR=${Catch2_VERSION_MAJOR}"
                  -P "${CMAKE_SOURCE_DIR}/tests/support/separation_check.cmake")
       set_tests_properties("${lab}:separation" PROPERTIES
-                           LABELS "${lab};separation" ENVIRONMENT "${test_env}" TIMEOUT 900)
+                           LABELS "${lab}-separation" TIMEOUT 900)
     endif()
   endif()
 endfunction()
@@ -204,8 +195,8 @@ endfunction()
 function(parlab_add_common_tests dir)
   file(GLOB sources "${dir}/*.cpp")
   add_executable(common_tests ${sources})
-  target_link_libraries(common_tests PRIVATE parlab_common parlab_testing Catch2::Catch2WithMain parlab_warnings)
-  _parlab_test_environment(test_env)
+  target_link_libraries(common_tests PRIVATE parlab_common parlab_testing parlab_sanitizer_defaults
+                                             Catch2::Catch2WithMain parlab_warnings)
   catch_discover_tests(common_tests TEST_PREFIX "common:"
-                       PROPERTIES LABELS "common" ENVIRONMENT "${test_env}" TIMEOUT 300)
+                       PROPERTIES LABELS "common" TIMEOUT ${PARLAB_TEST_TIMEOUT})
 endfunction()

@@ -78,15 +78,18 @@ ParallelCapacity measure_parallel_capacity(unsigned workers, std::chrono::millis
   iterations = std::max<std::uint64_t>(iterations, 1024);
 
   // Each round costs about one unit alone plus one unit in parallel; alternate them so
-  // a change in background load affects both sides alike.
+  // a change in background load affects both sides alike. The single-thread baseline is
+  // the fastest single run of all rounds: one preempted single run would otherwise make
+  // its round's ratio absurd (a 2-core machine "delivering" 30x).
   const unsigned rounds = 5;
-  std::vector<double> singles, ratios;
+  std::vector<double> singles, parallels;
   for (unsigned r = 0; r < rounds; ++r) {
-    const double t1 = time_single(iterations);
-    const double tn = time_parallel(workers, iterations);
-    singles.push_back(t1);
-    ratios.push_back(workers * t1 / std::max(tn, 1e-9));
+    singles.push_back(time_single(iterations));
+    parallels.push_back(time_parallel(workers, iterations));
   }
+  const double best_single = *std::min_element(singles.begin(), singles.end());
+  std::vector<double> ratios;
+  for (const double tn : parallels) ratios.push_back(workers * best_single / std::max(tn, 1e-9));
   ParallelCapacity cap;
   cap.workers = workers;
   cap.rounds = rounds;

@@ -11,7 +11,7 @@ namespace parlab {
 
 struct ParallelCapacity {
   unsigned workers = 1;
-  double speedup = 1.0;        // median over rounds of workers * t(1 thread) / t(workers threads)
+  double speedup = 1.0;        // median over rounds of workers * fastest t(1 thread) / t(workers threads)
   double speedup_min = 1.0;
   double speedup_max = 1.0;
   double seconds_single = 0.0; // one thread doing one unit of spin work (median)

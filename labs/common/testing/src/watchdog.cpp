@@ -12,11 +12,16 @@
 
 namespace parlab_test {
 
+#ifndef PARLAB_DEFAULT_TIMEOUT_SCALE
+#define PARLAB_DEFAULT_TIMEOUT_SCALE 1
+#endif
+
 double timeout_scale() {
+  const double built_in = PARLAB_DEFAULT_TIMEOUT_SCALE;
   const char* s = std::getenv("PARLAB_TIMEOUT_SCALE");
-  if (s == nullptr) return 1.0;
+  if (s == nullptr) return built_in;
   const double v = std::strtod(s, nullptr);
-  return v > 0 ? v : 1.0;
+  return v > 0 ? v : built_in;
 }
 
 Watchdog::Watchdog(std::string what, std::chrono::milliseconds limit) {

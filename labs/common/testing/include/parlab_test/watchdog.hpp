@@ -8,8 +8,8 @@
 
 namespace parlab_test {
 
-// Deadlines stretch under sanitizers and coverage (PARLAB_TIMEOUT_SCALE, set by the
-// build for those presets).
+// Deadlines stretch under sanitizers and coverage: the build compiles in a factor for those
+// presets, and PARLAB_TIMEOUT_SCALE in the environment overrides it.
 [[nodiscard]] double timeout_scale();
 
 class Watchdog {

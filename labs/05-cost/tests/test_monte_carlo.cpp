@@ -1,0 +1,51 @@
+// Lab 05, task 3: visible tests for Monte Carlo pi.
+#include <chrono>
+#include <cmath>
+#include <numbers>
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include "parlab/lab05/monte_carlo.hpp"
+#include "parlab_test/catch.hpp"
+#include "parlab_test/process_checks.hpp"
+#include "parlab_test/watchdog.hpp"
+
+using namespace std::chrono_literals;
+using namespace parlab::lab05;
+using parlab_test::ContainsSubstring;
+
+TEST_CASE("threads and processes give the same pi for one seed and it is close to pi", "[lab05][task3]") {
+  parlab_test::Watchdog watchdog("estimate_pi_threads/processes(200000, 2, 7)", 60s);
+  const PiEstimate t = estimate_pi_threads(200000, 2, 7);
+  const PiEstimate p = estimate_pi_processes(200000, 2, 7);
+  CHECK(t.samples == 200000);
+  CHECK(t.workers == 2);
+  CHECK(t.inside == p.inside);
+  CHECK(std::abs(t.value() - std::numbers::pi) < 4 * t.sigma());
+}
+
+TEST_CASE("each worker gets its own stream seed", "[lab05][task3]") {
+  std::set<std::uint64_t> seeds;
+  for (unsigned w = 0; w < 4; ++w) seeds.insert(worker_seed(2024, w));
+  CHECK(seeds.size() == 4);
+  CHECK(worker_seed(2024, 3) == worker_seed(2024, 3));
+}
+
+TEST_CASE("forked children that inherit one generator draw the same numbers - per-worker seeds do not", "[lab05][task3]") {
+  parlab_test::Watchdog watchdog("draws_with_inherited_state(3, 4, 1)", 30s);
+  // The seed notebooks' warning, shown with the given (wrong) helper ...
+  const auto inherited = draws_with_inherited_state(3, 4, 1);
+  REQUIRE(inherited.size() == 3);
+  CHECK(inherited[0] == inherited[1]);
+  CHECK(inherited[1] == inherited[2]);
+  // ... and what worker_seed changes: three different streams.
+  std::set<std::uint64_t> first_draws;
+  for (unsigned w = 0; w < 3; ++w) first_draws.insert(Rng(worker_seed(1, w)).next());
+  CHECK(first_draws.size() == 3);
+}
+
+TEST_CASE("estimate_pi_threads rejects zero workers", "[lab05][task3]") {
+  CHECK_THROWS_AS(estimate_pi_threads(1000, 0, 1), std::invalid_argument);
+  CHECK_THROWS_WITH(estimate_pi_threads(1000, 0, 1), ContainsSubstring("workers"));
+}

@@ -1,0 +1,179 @@
+// Lab 05, task 1: hidden tests for the measurement harness, on synthetic samples and a
+// scripted clock, so that every figure is checked exactly.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "parlab/lab05/harness.hpp"
+#include "parlab_test/catch.hpp"
+
+using namespace parlab::lab05;
+using parlab_test::ContainsSubstring;
+
+namespace {
+
+std::vector<double> one_to(std::size_t n, unsigned shuffle_seed) {
+  std::vector<double> v(n);
+  std::iota(v.begin(), v.end(), 1.0);
+  std::mt19937 g(shuffle_seed);
+  std::shuffle(v.begin(), v.end(), g);
+  return v;
+}
+
+// A clock that returns scripted readings and remembers how many operation calls had been
+// made when each reading was taken.
+struct ScriptedClock {
+  std::vector<double> readings;
+  const unsigned* calls = nullptr;
+  std::vector<unsigned> calls_at_read;
+  std::size_t next = 0;
+  Clock clock() {
+    return [this] {
+      calls_at_read.push_back(*calls);
+      return readings.at(next++);
+    };
+  }
+};
+
+}  // namespace
+
+TEST_CASE("summarize of a single sample", "[lab05][task1]") {
+  const std::vector<double> one{0.25};
+  const Stats s = summarize(one);
+  CHECK(s.count == 1);
+  CHECK(s.min == 0.25);
+  CHECK(s.median == 0.25);
+  CHECK(s.p90 == 0.25);
+  CHECK(s.max == 0.25);
+  CHECK(s.mean == 0.25);
+}
+
+TEST_CASE("summarize takes the mean of the two middle samples for an even count", "[lab05][task1]") {
+  const std::vector<double> v{8, 2, 4, 6};
+  const Stats s = summarize(v);
+  CHECK(s.median == 5);
+  CHECK(s.mean == 5);
+  CHECK(s.min == 2);
+  CHECK(s.max == 8);
+}
+
+TEST_CASE("summarize p90 is the nearest-rank percentile for every count up to 200", "[lab05][task1]") {
+  for (std::size_t n = 1; n <= 200; ++n) {
+    CAPTURE(n);
+    const auto v = one_to(n, static_cast<unsigned>(n));
+    const Stats s = summarize(v);
+    // Samples 1..n: the nearest-rank p90 is ceil(0.9 n) itself; the median is (n + 1) / 2.
+    const auto rank = (9 * n + 9) / 10;
+    CHECK(s.p90 == static_cast<double>(rank));
+    CHECK(s.median == static_cast<double>(n + 1) / 2);
+    CHECK(s.min == 1);
+    CHECK(s.max == static_cast<double>(n));
+    CHECK(s.count == n);
+    CHECK(std::abs(s.mean - static_cast<double>(n + 1) / 2) < 1e-9);
+  }
+}
+
+TEST_CASE("summarize p90 of ten samples is the ninth smallest not the largest", "[lab05][task1]") {
+  const std::vector<double> v{100, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  CHECK(summarize(v).p90 == 9);
+  CHECK(summarize(v).median == 5.5);
+}
+
+TEST_CASE("summarize is robust to one huge outlier where the mean is not", "[lab05][task1]") {
+  std::vector<double> v(99, 1e-6);
+  v.push_back(1.0);  // one preempted run
+  const Stats s = summarize(v);
+  CHECK(s.median == 1e-6);
+  CHECK(s.p90 == 1e-6);
+  CHECK(s.max == 1.0);
+  CHECK(s.mean > 1e-3);
+}
+
+TEST_CASE("summarize handles duplicates and zero durations", "[lab05][task1]") {
+  const std::vector<double> v{0, 0, 3, 3, 3};
+  const Stats s = summarize(v);
+  CHECK(s.min == 0);
+  CHECK(s.median == 3);
+  CHECK(s.p90 == 3);
+  CHECK(std::abs(s.mean - 1.8) < 1e-12);
+}
+
+TEST_CASE("summarize rejects negative and non-finite samples with a clear message", "[lab05][task1]") {
+  const std::vector<double> empty;
+  CHECK_THROWS_WITH(summarize(empty), ContainsSubstring("empty"));
+  const std::vector<double> negative{1, -0.5, 2};
+  CHECK_THROWS_AS(summarize(negative), std::invalid_argument);
+  CHECK_THROWS_WITH(summarize(negative), ContainsSubstring("negative"));
+  const std::vector<double> nan{1, std::numeric_limits<double>::quiet_NaN()};
+  CHECK_THROWS_AS(summarize(nan), std::invalid_argument);
+  CHECK_THROWS_WITH(summarize(nan), ContainsSubstring("finite"));
+  const std::vector<double> inf{std::numeric_limits<double>::infinity(), 1};
+  CHECK_THROWS_AS(summarize(inf), std::invalid_argument);
+  CHECK_THROWS_WITH(summarize(inf), ContainsSubstring("finite"));
+}
+
+TEST_CASE("measure divides each sample by the batch and reads the clock twice per repetition", "[lab05][task1]") {
+  unsigned calls = 0;
+  ScriptedClock fake{{0, 8, 8, 12, 100, 140}, &calls, {}, 0};
+  const auto samples = measure([&] { ++calls; }, MeasureOptions{3, 3, 4}, fake.clock());
+  CHECK(samples == std::vector<double>{2, 1, 10});
+  CHECK(calls == 3 + 3 * 4);
+  CHECK(fake.next == 6);
+  // Readings come in pairs around each batch of 4 calls, after the 3 warm-up calls.
+  CHECK(fake.calls_at_read == std::vector<unsigned>{3, 7, 7, 11, 11, 15});
+}
+
+TEST_CASE("measure with no warm-up reads the clock before the first call", "[lab05][task1]") {
+  unsigned calls = 0;
+  ScriptedClock fake{{1, 2}, &calls, {}, 0};
+  const auto samples = measure([&] { ++calls; }, MeasureOptions{0, 1, 1}, fake.clock());
+  CHECK(samples == std::vector<double>{1});
+  CHECK(fake.calls_at_read == std::vector<unsigned>{0, 1});
+}
+
+TEST_CASE("measure rejects options that measure nothing", "[lab05][task1]") {
+  const auto noop = [] {};
+  CHECK_THROWS_AS(measure(noop, MeasureOptions{1, 0, 1}), std::invalid_argument);
+  CHECK_THROWS_WITH(measure(noop, MeasureOptions{1, 0, 1}), ContainsSubstring("repetitions"));
+  CHECK_THROWS_AS(measure(noop, MeasureOptions{1, 3, 0}), std::invalid_argument);
+  CHECK_THROWS_WITH(measure(noop, MeasureOptions{1, 3, 0}), ContainsSubstring("batch"));
+  CHECK_THROWS_AS(measure(std::function<void()>{}, MeasureOptions{}), std::invalid_argument);
+  CHECK_THROWS_WITH(measure(std::function<void()>{}, MeasureOptions{}), ContainsSubstring("operation"));
+}
+
+TEST_CASE("measure refuses a clock that goes backwards", "[lab05][task1]") {
+  unsigned calls = 0;
+  {
+    INFO("within one sample");
+    ScriptedClock fake{{5, 4}, &calls, {}, 0};
+    CHECK_THROWS_AS(measure([] {}, MeasureOptions{0, 1, 1}, fake.clock()), std::runtime_error);
+  }
+  {
+    INFO("between two samples");
+    ScriptedClock fake{{5, 6, 2, 3}, &calls, {}, 0};
+    CHECK_THROWS_WITH(measure([] {}, MeasureOptions{0, 2, 1}, fake.clock()), ContainsSubstring("backwards"));
+  }
+}
+
+TEST_CASE("measure on the real clock gives positive figures for real work", "[lab05][task1]") {
+  std::uint64_t x = 1;
+  const auto samples = measure(
+      [&] {
+        for (int i = 0; i < 2000; ++i) {
+          x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+          keep(x);
+        }
+      },
+      MeasureOptions{2, 7, 3});
+  REQUIRE(samples.size() == 7);
+  for (const double s : samples) CHECK(s > 0);
+  const Stats st = summarize(samples);
+  CHECK(st.min <= st.median);
+  CHECK(st.median <= st.p90);
+  CHECK(st.p90 <= st.max);
+}

@@ -1,0 +1,160 @@
+// Lab 05, task 2: hidden tests for the cost probes. Nothing here asserts a time. Each probe
+// must give one positive figure per repetition, leave nothing behind, and land within a
+// wide factor of the reference probe measured in the same process just before and just
+// after it (the machine is shared and noisy; sanitizers slow some code far more than other).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "parlab/lab05/probes.hpp"
+#include "parlab_test/catch.hpp"
+#include "parlab_test/process_checks.hpp"
+#include "parlab_test/watchdog.hpp"
+#include "reference_probes.hpp"
+
+using namespace std::chrono_literals;
+using namespace parlab::lab05;
+using parlab_test::ContainsSubstring;
+
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define LAB05_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define LAB05_SANITIZED 1
+#endif
+#endif
+
+namespace {
+
+#ifdef LAB05_SANITIZED
+// Sanitizers slow instrumented code (the probes, the test) far more than the kernel work a
+// probe measures: only an absurd figure is an error there.
+constexpr double kFactor = 1000;
+#else
+constexpr double kFactor = 50;
+#endif
+
+using Probe = std::function<std::vector<double>(const MeasureOptions&)>;
+
+double median_of(std::vector<double> v) {
+  REQUIRE(!v.empty());
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void check_probe(const std::string& name, const Probe& student, const Probe& reference, MeasureOptions options) {
+  INFO("probe " << name);
+  parlab_test::Watchdog watchdog(name + " (student and reference, three runs)", 120s);
+  const parlab_test::ResourceSnapshot before;
+
+  const double ref_before = median_of(reference(options));
+  const std::vector<double> samples = student(options);
+  const double ref_after = median_of(reference(options));
+
+  REQUIRE(samples.size() == options.repetitions);
+  for (const double s : samples) {
+    CHECK(std::isfinite(s));
+    CHECK(s > 0);
+  }
+  const double got = median_of(samples);
+  const double low = std::min(ref_before, ref_after) / kFactor;
+  const double high = std::max(ref_before, ref_after) * kFactor;
+  INFO("student median " << got << " s; reference medians " << ref_before << " s and " << ref_after
+                         << " s; accepted [" << low << ", " << high << "]");
+  CHECK(got >= low);
+  CHECK(got <= high);
+  CHECK(before.leaks() == "");
+}
+
+constexpr MeasureOptions kStarts{2, 9, 1};
+constexpr MeasureOptions kRoundTrips{5, 9, 100};
+
+}  // namespace
+
+TEST_CASE("probe thread start and join is positive and near the reference", "[lab05][task2]") {
+  check_probe("probe_thread_start", probe_thread_start, lab05_reference::probe_thread_start, kStarts);
+}
+
+TEST_CASE("probe fork and waitpid is positive and near the reference", "[lab05][task2]") {
+  check_probe("probe_fork_wait", probe_fork_wait, lab05_reference::probe_fork_wait, kStarts);
+}
+
+TEST_CASE("probe posix_spawn and waitpid is positive and near the reference", "[lab05][task2]") {
+  check_probe(
+      "probe_spawn_wait", [](const MeasureOptions& o) { return probe_spawn_wait(o); },
+      [](const MeasureOptions& o) { return lab05_reference::probe_spawn_wait(o); }, kStarts);
+}
+
+TEST_CASE("probe pipe round trip is positive and near the reference", "[lab05][task2]") {
+  check_probe("probe_pipe_round_trip", probe_pipe_round_trip, lab05_reference::probe_pipe_round_trip, kRoundTrips);
+}
+
+TEST_CASE("probe socketpair round trip is positive and near the reference", "[lab05][task2]") {
+  check_probe("probe_socketpair_round_trip", probe_socketpair_round_trip,
+              lab05_reference::probe_socketpair_round_trip, kRoundTrips);
+}
+
+TEST_CASE("probe condition variable round trip is positive and near the reference", "[lab05][task2]") {
+  check_probe("probe_condvar_round_trip", probe_condvar_round_trip, lab05_reference::probe_condvar_round_trip,
+              kRoundTrips);
+}
+
+TEST_CASE("probe atomic spin round trip is positive and near the reference", "[lab05][task2]") {
+  check_probe("probe_atomic_round_trip", probe_atomic_round_trip, lab05_reference::probe_atomic_round_trip,
+              kRoundTrips);
+}
+
+TEST_CASE("probe shared memory round trip is positive and near the reference", "[lab05][task2]") {
+  check_probe("probe_shared_memory_round_trip", probe_shared_memory_round_trip,
+              lab05_reference::probe_shared_memory_round_trip, kRoundTrips);
+}
+
+TEST_CASE("probe_spawn_wait fails clearly for a missing program and for a failing one", "[lab05][task2]") {
+  parlab_test::Watchdog watchdog("probe_spawn_wait of /nonexistent and /bin/false", 30s);
+  const parlab_test::ResourceSnapshot before;
+  CHECK_THROWS_AS(probe_spawn_wait(MeasureOptions{0, 2, 1}, "/nonexistent/lab05-true"), std::runtime_error);
+  CHECK_THROWS_WITH(probe_spawn_wait(MeasureOptions{0, 2, 1}, "/nonexistent/lab05-true"),
+                    ContainsSubstring("/nonexistent/lab05-true"));
+  CHECK_THROWS_AS(probe_spawn_wait(MeasureOptions{0, 2, 1}, "/bin/false"), std::runtime_error);
+  CHECK_THROWS_WITH(probe_spawn_wait(MeasureOptions{0, 2, 1}, "/bin/false"), ContainsSubstring("/bin/false"));
+  CHECK(before.leaks() == "");
+}
+
+TEST_CASE("probes stop their partner and clean up when measuring throws", "[lab05][task2]") {
+  // repetitions = 0 makes measure throw after the partner thread or child is already set up:
+  // the probe must still stop and join or reap it, and close every fd. A partner left
+  // spinning or blocked shows up as a hang (the watchdog) or as a leak.
+  const MeasureOptions bad{1, 0, 1};
+  const std::vector<std::pair<std::string, Probe>> probes{
+      {"probe_pipe_round_trip", probe_pipe_round_trip},
+      {"probe_socketpair_round_trip", probe_socketpair_round_trip},
+      {"probe_condvar_round_trip", probe_condvar_round_trip},
+      {"probe_atomic_round_trip", probe_atomic_round_trip},
+      {"probe_shared_memory_round_trip", probe_shared_memory_round_trip},
+      {"probe_thread_start", probe_thread_start},
+      {"probe_fork_wait", probe_fork_wait},
+  };
+  for (const auto& [name, probe] : probes) {
+    INFO(name << " with repetitions = 0");
+    parlab_test::Watchdog watchdog(name + " with repetitions = 0", 30s);
+    const parlab_test::ResourceSnapshot before;
+    CHECK_THROWS_AS(probe(bad), std::invalid_argument);
+    CHECK(before.leaks() == "");
+  }
+}
+
+TEST_CASE("every probe in the given list runs with small options", "[lab05][task2]") {
+  for (const ProbeInfo& info : all_probes()) {
+    INFO(std::string(info.key));
+    parlab_test::Watchdog watchdog(std::string(info.key) + " from all_probes()", 60s);
+    const auto samples = info.run(MeasureOptions{1, 3, info.round_trip ? 10u : 1u});
+    CHECK(samples.size() == 3);
+    for (const double s : samples) CHECK(s > 0);
+  }
+}
