@@ -57,7 +57,7 @@ void print_test_run(const Lab& lab, const Task* task, const TestRun& run) {
     for (const auto& f : c.failures) fmt::print("       {}\n", f);
   }
   if (!run.finished) {
-    fmt::print("  the test program did not run to its end: it {}.\n", run.process_status);
+    fmt::print("  the test program did not run to its end ({}).\n", run.process_status);
     fmt::print("  (a crash, an exit() in your code, or the watchdog stopping a hang: look at the output above)\n");
   }
   fmt::print("lab {}{}: {}/{} test cases pass\n", lab.id, task ? " " + task->id : std::string(), passed,
