@@ -1,0 +1,209 @@
+#include "backtrace.hpp"
+
+#include <filesystem>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "util/text.hpp"
+
+namespace grader {
+
+namespace {
+
+struct Frame {
+  std::string function;
+  std::string location;  // "file.cpp:12" when gdb knows it
+  std::string raw;
+};
+
+struct Thread {
+  std::string id;
+  std::vector<Frame> frames;
+};
+
+Frame parse_frame(const std::string& line) {
+  // "#4  0x0000 in parlab::lab01::BlockingQueue<...>::pop (this=...) at /x/blocking_queue.cpp:30"
+  // "#5  parlab::lab01::prime_worker (...) at /x/primes_threads.cpp:15"
+  Frame f;
+  f.raw = line;
+  std::string rest = line.substr(line.find(' ') == std::string::npos ? line.size() : line.find(' '));
+  rest = trim(rest);
+  if (rest.rfind("0x", 0) == 0) {
+    const auto in = rest.find(" in ");
+    rest = in == std::string::npos ? rest : rest.substr(in + 4);
+  }
+  // The function name ends at " (" (its arguments) at template depth 0.
+  int depth = 0;
+  std::size_t end = rest.size();
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    const char c = rest[i];
+    if (c == '<') ++depth;
+    if (c == '>') --depth;
+    if (depth == 0 && c == ' ' && i + 1 < rest.size() && rest[i + 1] == '(') {
+      end = i;
+      break;
+    }
+  }
+  f.function = rest.substr(0, end);
+  const auto at = rest.rfind(" at ");
+  if (at != std::string::npos) f.location = std::filesystem::path(trim(rest.substr(at + 4))).filename().string();
+  return f;
+}
+
+std::vector<Thread> parse_threads(const std::string& output) {
+  std::vector<Thread> threads;
+  static const std::regex thread_line(R"(^Thread (\d+) )");
+  for (const auto& line : split_lines(output)) {
+    std::smatch m;
+    if (std::regex_search(line, m, thread_line)) {
+      threads.push_back({"thread " + m[1].str(), {}});
+    } else if (!threads.empty() && line.rfind("#", 0) == 0) {
+      threads.back().frames.push_back(parse_frame(line));
+    }
+  }
+  return threads;
+}
+
+bool any_frame(const Thread& t, std::size_t upto, std::initializer_list<const char*> needles) {
+  for (std::size_t i = 0; i < upto && i < t.frames.size(); ++i) {
+    for (const char* needle : needles) {
+      if (contains(t.frames[i].function, needle)) return true;
+    }
+  }
+  return false;
+}
+
+std::string what_it_waits_for(const Thread& t, std::size_t first_own_frame) {
+  if (any_frame(t, first_own_frame, {"pthread_cond_", "condition_variable", "__condvar"})) return "waiting on a condition variable";
+  if (any_frame(t, first_own_frame, {"__lll_lock_wait", "pthread_mutex_lock", "mutex::lock"})) return "waiting for a mutex";
+  if (any_frame(t, first_own_frame, {"pthread_join", "thread::join"})) return "waiting for a thread to finish (join)";
+  if (any_frame(t, first_own_frame, {"waitpid", "wait4", "waitid"})) return "waiting for a child process to exit";
+  if (any_frame(t, first_own_frame, {"__libc_read", "__GI___libc_read", "read_all", "read_value", "::read"})) {
+    return "blocked reading a pipe";
+  }
+  if (any_frame(t, first_own_frame, {"__libc_write", "write_all", "write_value"})) return "blocked writing to a full pipe";
+  if (any_frame(t, first_own_frame, {"poll", "select"})) return "waiting in poll()";
+  if (any_frame(t, first_own_frame, {"nanosleep", "sleep_for", "sleep"})) return "sleeping";
+  return "running (a loop that does not end?)";
+}
+
+// Lab or common code: the name itself (not a template argument) is in namespace parlab.
+// "std::condition_variable::wait<...BlockingQueue<...>::pop()::{lambda()#1}>" is not.
+bool is_own_code(const std::string& function) {
+  std::string outer;
+  int depth = 0;
+  for (const char c : function) {
+    if (c == '<') ++depth;
+    if (depth == 0) outer += c;
+    if (c == '>') --depth;
+  }
+  return outer.rfind("parlab::", 0) == 0;
+}
+
+}  // namespace
+
+std::string shorten_function_name(const std::string& name) {
+  std::string out;
+  int depth = 0;
+  for (const char c : name) {
+    if (c == '<') {
+      if (depth++ == 0) out += "<…>";
+      continue;
+    }
+    if (c == '>') {
+      --depth;
+      continue;
+    }
+    if (depth == 0) out += c;
+  }
+  // Drop a trailing parameter list: "primes_threads(unsigned int, ...)" -> "primes_threads".
+  if (!out.empty() && out.back() == ')') {
+    int parens = 0;
+    for (std::size_t i = out.size(); i-- > 0;) {
+      if (out[i] == ')') ++parens;
+      if (out[i] == '(' && --parens == 0) {
+        if (i > 0) out.erase(i);
+        break;
+      }
+    }
+  }
+  static const std::regex lab_namespace(R"(parlab::lab\d\d::)");
+  out = std::regex_replace(out, lab_namespace, "");
+  out = replace_all(out, "(anonymous namespace)::", "");
+  return replace_all(out, "parlab::", "");
+}
+
+HangSummary summarize_backtrace(const std::string& gdb_output) {
+  HangSummary summary;
+  for (const auto& t : parse_threads(gdb_output)) {
+    ThreadSummary s;
+    s.thread = t.id;
+    std::size_t own = t.frames.size();
+    for (std::size_t i = 0; i < t.frames.size(); ++i) {
+      if (is_own_code(t.frames[i].function)) {
+        own = i;
+        break;
+      }
+    }
+    const bool watchdog = any_frame(t, t.frames.size(), {"parlab_test::Watchdog"});
+    if (own == t.frames.size() && !watchdog) {
+      // Inlined lambdas leave only library frames whose template arguments name the code,
+      // e.g. std::thread::_State_impl<...hostile_act()::{lambda()#1}...>::_M_run.
+      for (std::size_t i = 0; i < t.frames.size() && s.where.empty(); ++i) {
+        const auto& f = t.frames[i].function;
+        const auto at = f.find("parlab::");
+        if (at == std::string::npos || contains(f, "parlab_test::") || contains(f, "Catch::")) continue;
+        const auto end = f.find_first_of(">,", at);
+        s.where = "a thread running " + shorten_function_name(f.substr(at, end == std::string::npos ? std::string::npos : end - at));
+        s.waiting = what_it_waits_for(t, i);
+      }
+    }
+    if (!s.where.empty()) {
+      // found through a template argument above
+    } else if (own == t.frames.size()) {
+      s.is_test_harness = true;
+      s.where = watchdog ? "the test's watchdog (waiting, as it should)" : "test harness code";
+      s.waiting = what_it_waits_for(t, t.frames.size());
+    } else {
+      const Frame& f = t.frames[own];
+      s.where = shorten_function_name(f.function);
+      if (!f.location.empty()) s.where += " (" + f.location + ")";
+      for (std::size_t i = own + 1; i < t.frames.size(); ++i) {
+        if (is_own_code(t.frames[i].function) && t.frames[i].function != f.function) {
+          s.where += ", called from " + shorten_function_name(t.frames[i].function);
+          break;
+        }
+      }
+      s.waiting = what_it_waits_for(t, own);
+    }
+    summary.threads.push_back(std::move(s));
+  }
+
+  // The headline names the most telling blocked thread in words a student knows: a thread
+  // stuck in a queue or on a mutex explains a hang better than the main thread's join.
+  for (const auto& s : summary.threads) {
+    if (s.is_test_harness) continue;
+    const bool on_condition = contains(s.waiting, "condition variable");
+    if (contains(s.where, "::pop") && on_condition) {
+      summary.headline = "consumer blocked in pop: it waits for an item or a poison pill that never comes (" + s.thread + ")";
+    } else if (contains(s.where, "::push") && on_condition) {
+      summary.headline = "producer blocked in push: the queue is full and nobody takes items out (" + s.thread + ")";
+    } else if (contains(s.where, "::join") && on_condition) {
+      summary.headline = "blocked in join: some item was never marked done (" + s.thread + ")";
+    } else if (contains(s.waiting, "mutex")) {
+      summary.headline = "waiting for a mutex nobody releases (a deadlock) in " + s.where + " (" + s.thread + ")";
+    }
+    if (!summary.headline.empty()) break;
+  }
+  for (const auto& s : summary.threads) {
+    if (!summary.headline.empty()) break;
+    if (!s.is_test_harness) summary.headline = fmt::format("{} in {} ({})", s.waiting, s.where, s.thread);
+  }
+  if (summary.headline.empty() && !summary.threads.empty()) {
+    summary.headline = "no thread was in lab code; the test itself was " + summary.threads.front().waiting;
+  }
+  return summary;
+}
+
+}  // namespace grader

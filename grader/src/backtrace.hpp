@@ -1,0 +1,28 @@
+#pragma once
+// Turns gdb's "thread apply all bt" of a hung test into sentences: where every thread
+// was and what it waited for ("thread 3: consumer blocked in BlockingQueue<…>::pop,
+// called from prime_worker (primes_threads.cpp:15), waiting on a condition variable").
+
+#include <string>
+#include <vector>
+
+namespace grader {
+
+struct ThreadSummary {
+  std::string thread;   // "thread 3"
+  std::string where;    // "BlockingQueue<…>::pop (blocking_queue.cpp:30), called from prime_worker"
+  std::string waiting;  // "waiting on a condition variable", "waiting for a mutex", "running"
+  bool is_test_harness = false;  // Catch's main loop or the test's watchdog
+};
+
+struct HangSummary {
+  std::string headline;  // one line, e.g. "consumer blocked in pop: waiting for an item or a pill that never comes"
+  std::vector<ThreadSummary> threads;
+};
+
+[[nodiscard]] HangSummary summarize_backtrace(const std::string& gdb_output);
+
+// "parlab::lab01::BlockingQueue<std::variant<...> >::pop" -> "BlockingQueue<…>::pop".
+[[nodiscard]] std::string shorten_function_name(const std::string& name);
+
+}  // namespace grader

@@ -1,0 +1,108 @@
+#include "build_tree.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "util/command.hpp"
+#include "util/files.hpp"
+#include "util/text.hpp"
+
+namespace grader {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+bool is_build_noise(const std::string& line) {
+  return line.empty() || line.rfind("[", 0) == 0 || line.rfind("FAILED:", 0) == 0 || line.rfind("ninja:", 0) == 0 ||
+         line.rfind("/usr/bin/", 0) == 0 || line.rfind("cd ", 0) == 0;
+}
+
+bool is_error_line(const std::string& line) {
+  return contains(line, "error:") || contains(line, "undefined reference to") || contains(line, "ld returned");
+}
+
+bool is_context_line(const std::string& line) {
+  return contains(line, "In file included from") || contains(line, "In function") ||
+         contains(line, "In member function") || contains(line, "In instantiation of") ||
+         contains(line, "In lambda function") || line.rfind("                 from ", 0) == 0;
+}
+
+}  // namespace
+
+void BuildTree::configure() {
+  const auto& s = settings_;
+  std::vector<std::string> argv = {
+      "cmake", "-S", s.source_root.string(), "-B", s.binary_dir.string(), "-G", "Ninja",
+      "-DPARLAB_IMPL=" + s.implementation, "-DPARLAB_LABS=" + join(s.lab_ids, ";"),
+      "-DCMAKE_BUILD_TYPE=" + s.build_type, "-DPARLAB_SANITIZER=" + s.sanitizer,
+      // A warning in a student's file must not fail the build: students build without -Werror.
+      "-DPARLAB_WERROR=OFF", "-DPARLAB_SEPARATION_CHECK=OFF", "-DPARLAB_COVERAGE=OFF",
+      "-DPARLAB_BUILD_GRADER=OFF"};
+  const fs::path stamp = s.binary_dir / "parlab-grader-configure.txt";
+  const std::string wanted = join(argv, "\n");
+  std::error_code ec;
+  if (fs::exists(s.binary_dir / "build.ninja", ec)) {
+    try {
+      if (read_file(stamp) == wanted) return;
+    } catch (const std::exception&) {
+      // no stamp yet: configure
+    }
+  }
+  fs::create_directories(s.binary_dir);
+  const CommandResult r = run_command(argv, command_options(std::chrono::minutes(5)));
+  if (!r.ok()) {
+    throw std::runtime_error(fmt::format("configuring the build tree {} failed:\n{}", s.binary_dir.string(),
+                                         first_lines(r.output, 40)));
+  }
+  write_file_atomically(stamp, wanted);
+}
+
+BuildOutcome BuildTree::build(const std::vector<std::string>& targets, unsigned jobs) const {
+  std::vector<std::string> argv = {"cmake", "--build", settings_.binary_dir.string(), "-j", std::to_string(jobs), "--target"};
+  argv.insert(argv.end(), targets.begin(), targets.end());
+  const CommandResult r = run_command(argv, command_options(std::chrono::minutes(15)));
+  BuildOutcome outcome;
+  outcome.ok = r.ok();
+  outcome.output = r.output;
+  outcome.seconds = r.seconds;
+  if (!outcome.ok) {
+    std::vector<std::string> prefixes;
+    if (settings_.implementation != "reference") prefixes.push_back(settings_.implementation + "/");
+    prefixes.push_back(settings_.source_root.string() + "/");
+    outcome.first_errors = r.timed_out ? "the build took longer than 15 minutes and was stopped"
+                                       : extract_first_errors(r.output, prefixes);
+  }
+  return outcome;
+}
+
+std::string extract_first_errors(const std::string& build_output, const std::vector<std::string>& strip_prefixes,
+                                 std::size_t max_lines) {
+  std::vector<std::string> lines;
+  for (auto& line : split_lines(build_output)) {
+    if (!is_build_noise(line)) lines.push_back(std::move(line));
+  }
+  std::size_t first = lines.size();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (is_error_line(lines[i])) {
+      first = i;
+      break;
+    }
+  }
+  if (first == lines.size()) return first_lines(build_output, max_lines);
+  while (first > 0 && is_context_line(lines[first - 1])) --first;
+  std::string out;
+  for (std::size_t i = first; i < lines.size() && i < first + max_lines; ++i) {
+    std::string line = lines[i];
+    for (const auto& prefix : strip_prefixes) line = replace_all(line, prefix, "");
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace grader

@@ -1,0 +1,56 @@
+#pragma once
+// A CMake build tree of the parlab source tree that the grader keeps between runs. The
+// reference tree is built once; a slot's tree is configured once with
+// -DPARLAB_IMPL=<slot overlay> and rebuilt incrementally for every submission, so only the
+// student's files recompile and relink.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace grader {
+
+struct BuildTreeSettings {
+  std::filesystem::path source_root;
+  std::filesystem::path binary_dir;
+  std::string implementation;  // "reference" or an overlay folder
+  std::string build_type = "RelWithDebInfo";
+  std::string sanitizer;       // "", "thread"
+  std::vector<std::string> lab_ids;
+};
+
+struct BuildOutcome {
+  bool ok = false;
+  std::string first_errors;  // the first compiler or linker errors, paths shortened
+  std::string output;        // everything the build printed (capped)
+  double seconds = 0;
+};
+
+class BuildTree {
+ public:
+  explicit BuildTree(BuildTreeSettings settings) : settings_(std::move(settings)) {}
+
+  // Runs the CMake configure step unless this tree was already configured with the same
+  // settings. A failure here is a problem of the instructor's tree, not of a submission:
+  // throws std::runtime_error with CMake's message.
+  void configure();
+
+  // Builds the targets (one lab's, so that its compile errors stay its own).
+  [[nodiscard]] BuildOutcome build(const std::vector<std::string>& targets, unsigned jobs) const;
+
+  [[nodiscard]] std::filesystem::path executable(const std::string& target) const {
+    return settings_.binary_dir / target;
+  }
+  [[nodiscard]] const BuildTreeSettings& settings() const { return settings_; }
+
+ private:
+  BuildTreeSettings settings_;
+};
+
+// The first errors of a failed build, with `strip_prefixes` removed from paths so the
+// student sees "01-queues/src/primes_threads.cpp:12:5: error: ...".
+[[nodiscard]] std::string extract_first_errors(const std::string& build_output,
+                                               const std::vector<std::string>& strip_prefixes,
+                                               std::size_t max_lines = 30);
+
+}  // namespace grader

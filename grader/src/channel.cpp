@@ -1,0 +1,78 @@
+#include "channel.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "util/text.hpp"
+
+namespace grader {
+
+std::string AssertionFailure::describe() const {
+  const std::string where = file.empty() ? "" : fmt::format("{}:{}: ", std::filesystem::path(file).filename().string(), line);
+  std::string text;
+  // Catch gives the expression as written in the macro, e.g. "CHECK( a == b )".
+  const bool has_expression = !expression.empty() && !contains(expression, "{Unknown expression");
+  if (has_expression) {
+    text = where + (expression.rfind(macro, 0) == 0 ? expression : fmt::format("{}({})", macro, expression));
+    if (!expansion.empty() && expansion != expression) text += fmt::format(" with expansion: {}", expansion);
+    if (!message.empty()) text += fmt::format(" - {}", message);
+  } else {
+    text = where + (message.empty() ? macro : message);
+  }
+  if (!info.empty() && info != message) text += fmt::format(" [{}]", replace_all(info, "\n", "; "));
+  return text;
+}
+
+ChannelReport parse_channel(const std::string& text, const std::string& case_name, const std::string& nonce) {
+  ChannelReport report;
+  bool all_passed = true;
+  for (const auto& line : split_lines(text)) {
+    nlohmann::json record;
+    try {
+      record = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception&) {
+      continue;
+    }
+    if (!record.is_object() || !record.contains("event") || !record["event"].is_string()) continue;
+    const std::string event = record["event"].get<std::string>();
+    const std::string name = record.value("name", std::string{});
+    const std::string record_nonce = record.value("nonce", std::string{});
+    try {
+      if (event == "case_started" && name == case_name) {
+        report.started = true;
+      } else if (event == "assertion_failed") {
+        AssertionFailure f;
+        f.file = record.value("file", std::string{});
+        f.line = record.value("line", 0L);
+        f.macro = record.value("macro", std::string{});
+        f.expression = record.value("expression", std::string{});
+        f.expansion = record.value("expansion", std::string{});
+        f.message = record.value("message", std::string{});
+        f.info = record.value("info", std::string{});
+        if (report.failures.size() < 20) report.failures.push_back(std::move(f));
+      } else if (event == "case_ended") {
+        if (record_nonce != nonce) {
+          report.forged_records = true;
+        } else if (name == case_name) {
+          report.ended = true;
+          all_passed = all_passed && record.value("passed", false);
+          report.assertions_passed += record.value("assertions_passed", std::size_t{0});
+        }
+      } else if (event == "run_ended") {
+        if (record_nonce == nonce) {
+          report.run_ended = true;
+        } else {
+          report.forged_records = true;
+        }
+      }
+    } catch (const nlohmann::json::exception&) {
+      continue;  // a field of the wrong type: not one of ours
+    }
+  }
+  report.passed = report.ended && all_passed;
+  return report;
+}
+
+}  // namespace grader

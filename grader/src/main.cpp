@@ -1,0 +1,192 @@
+// parlab-grader: grades parlab submissions.
+//
+//   parlab-grader grade <submission> [--labs 01,03] [--out DIR] [--no-timing] [--no-tsan] [--jobs N]
+//   parlab-grader examples [--check]          grades grader/examples/* and writes the reports
+//
+// Exit status: 0 graded (whatever the score), 2 bad input, 3 an example did not get its
+// expected score (examples --check), 1 anything else.
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "config_file.hpp"
+#include "examples.hpp"
+#include "grade_submission.hpp"
+#include "reports.hpp"
+#include "sandbox/sandbox.hpp"
+#include "sandbox/sandbox_exec.hpp"
+#include "submission.hpp"
+#include "util/files.hpp"
+
+namespace {
+
+using grader::fs::path;
+
+struct CommonFlags {
+  std::string labs;
+  std::string out;
+  bool no_timing = false;
+  bool no_tsan = false;
+  unsigned jobs = 0;
+  std::string work_dir;
+  std::string source_dir = PARLAB_GRADER_SOURCE_ROOT;
+  std::string config;
+  double case_timeout = 0;
+  unsigned memory_mb = 0;
+  unsigned timing_rounds = 0;
+  std::string isolation = "auto";
+  std::string hidden_visibility;
+  bool quiet = false;
+};
+
+void add_common_flags(CLI::App& app, CommonFlags& f) {
+  app.add_option("--labs", f.labs, "grade only these labs, e.g. 01,03 (default: every lab)");
+  app.add_option("--out", f.out, "write report.json, results.json (Gradescope) and report.html here");
+  app.add_flag("--no-timing", f.no_timing, "skip the benchmarks (performance points are then not given)");
+  app.add_flag("--no-tsan", f.no_tsan, "skip the ThreadSanitizer rerun");
+  app.add_option("--jobs", f.jobs, "test cases run at the same time (default: the number of cores)")->check(CLI::Range(1u, 64u));
+  app.add_option("--work-dir", f.work_dir, "where the grader keeps its build trees (default: <source>/build/grader-work)");
+  app.add_option("--source-dir", f.source_dir, "the parlab instructor tree (default: the one this grader was built from)");
+  app.add_option("--config", f.config, "settings file (default: <source>/grader/grader.toml)");
+  app.add_option("--case-timeout", f.case_timeout, "seconds one test case may take")->check(CLI::Range(0.5, 3600.0));
+  app.add_option("--memory-mb", f.memory_mb, "address-space limit of one test case, in MiB")->check(CLI::Range(64u, 1u << 20));
+  app.add_option("--timing-rounds", f.timing_rounds, "interleaved benchmark rounds (student, reference)")->check(CLI::Range(1u, 50u));
+  app.add_option("--isolation", f.isolation, "auto, bubblewrap, network-namespace or limits")
+      ->check(CLI::IsMember({"auto", "bubblewrap", "network-namespace", "limits"}));
+  app.add_option("--hidden-visibility", f.hidden_visibility, "Gradescope visibility of hidden-test details")
+      ->check(CLI::IsMember({"hidden", "after_due_date", "after_published", "visible"}));
+  app.add_flag("--quiet", f.quiet, "no progress lines on stderr");
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (const char c : text + ",") {
+    if (c == ',' || c == ';' || c == ' ') {
+      if (!item.empty()) out.push_back(item);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  return out;
+}
+
+std::pair<grader::GraderOptions, grader::ReportSettings> make_options(const CommonFlags& f) {
+  grader::GraderOptions o;
+  grader::ReportSettings report;
+  o.source_root = grader::fs::weakly_canonical(f.source_dir);
+  const path config = f.config.empty() ? o.source_root / "grader" / "grader.toml" : path(f.config);
+  if (!f.config.empty() && !grader::fs::exists(config)) throw std::invalid_argument("--config " + f.config + " does not exist");
+  if (grader::fs::exists(config)) grader::apply_config_file(config, o, report);
+  o.work_dir = f.work_dir.empty() ? o.source_root / "build" / "grader-work" : path(f.work_dir);
+  o.lab_ids = split_list(f.labs);
+  o.jobs = f.jobs > 0 ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
+  o.timing = !f.no_timing;
+  o.tsan = !f.no_tsan;
+  o.progress = !f.quiet;
+  o.isolation = f.isolation;
+  if (f.case_timeout > 0) o.limits.wall = std::chrono::milliseconds(static_cast<long long>(f.case_timeout * 1000));
+  if (f.memory_mb > 0) o.limits.address_space = static_cast<std::uint64_t>(f.memory_mb) << 20;
+  if (f.timing_rounds > 0) o.timing_settings.rounds = f.timing_rounds;
+  if (!f.hidden_visibility.empty()) report.hidden_visibility = f.hidden_visibility;
+  return {o, report};
+}
+
+std::string folder_name_for(const std::string& name) {
+  std::string out;
+  for (const char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  return out.empty() ? "submission" : out;
+}
+
+int grade_command(const CommonFlags& flags, const std::string& submission) {
+  auto [options, report] = make_options(flags);
+  grader::Grader grader(options);
+  const grader::SubmissionResult result = grader.grade(submission);
+  const path out = flags.out.empty() ? options.work_dir / "reports" / folder_name_for(result.submission) : path(flags.out);
+  const path html = grader::write_reports(result, out, report);
+  std::cout << grader::render_terminal(result);
+  std::cout << fmt::format("\nReports: {} (HTML), {}, {} (Gradescope)\n", html.string(), (out / "report.json").string(),
+                           (out / "results.json").string());
+  return 0;
+}
+
+int examples_command(const CommonFlags& flags, bool check) {
+  auto [options, report] = make_options(flags);
+  const path examples_dir = options.source_root / "grader" / "examples";
+  const auto examples = grader::find_examples(examples_dir);
+  if (examples.empty()) throw std::runtime_error(examples_dir.string() + " holds no example");
+  nlohmann::json expected = nlohmann::json::object();
+  if (grader::fs::exists(examples_dir / "expected.json")) expected = nlohmann::json::parse(grader::read_file(examples_dir / "expected.json"));
+  const path out = flags.out.empty() ? options.source_root / "build" / "grader-examples" : path(flags.out);
+
+  grader::Grader grader(options);
+  std::vector<grader::ExampleSummary> summaries;
+  bool all_as_expected = true;
+  for (const auto& example : examples) {
+    const std::string name = example.filename().string();
+    const grader::SubmissionResult result = grader.grade(example);
+    grader::write_reports(result, out / name, report);
+    std::cout << grader::render_terminal(result) << "\n";
+    grader::ExampleSummary summary{name, name + "/report.html", result.score, result.max_score, {}, false};
+    if (expected.contains(name)) {
+      summary.checked = true;
+      summary.mismatches = grader::check_expectations(result, expected[name]);
+      for (const auto& m : summary.mismatches) std::cout << fmt::format("NOT AS EXPECTED ({}): {}\n", name, m);
+      if (!summary.mismatches.empty()) all_as_expected = false;
+    }
+    summaries.push_back(std::move(summary));
+  }
+  grader::write_file_atomically(out / "index.html", grader::render_examples_index(summaries));
+  std::cout << fmt::format("Examples: {}\n", (out / "index.html").string());
+  for (const auto& s : summaries) {
+    std::cout << fmt::format("  {:<20} {:>6g} / {:g}  {}\n", s.name, s.score, s.max_score,
+                             !s.checked ? "" : s.mismatches.empty() ? "as expected" : "NOT as expected");
+  }
+  return check && !all_as_expected ? 3 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The helper bubblewrap runs inside the sandbox: before anything else, no CLI parsing.
+  if (argc > 1 && std::strcmp(argv[1], "__sandbox-exec") == 0) return grader::sandbox_exec_main(argc, argv);
+
+  CLI::App app{"parlab-grader: grades parlab submissions (folders mirroring labs/, .zip or .tar.gz)"};
+  app.require_subcommand(1);
+  CommonFlags grade_flags, example_flags;
+  std::string submission;
+  bool check = false;
+  CLI::App* grade = app.add_subcommand("grade", "grade one submission and write its reports");
+  grade->add_option("submission", submission, "a folder mirroring labs/ (e.g. <dir>/01-queues/src/...), a .zip or a .tar.gz")
+      ->required();
+  add_common_flags(*grade, grade_flags);
+  CLI::App* examples = app.add_subcommand("examples", "grade the bundled examples (grader/examples/*) and write their reports");
+  add_common_flags(*examples, example_flags);
+  examples->add_flag("--check", check, "exit with status 3 unless every example gets its expected score");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  // Orphans of sandboxed tests are reparented to the grader, which reaps them.
+  grader::become_child_subreaper();
+  try {
+    if (*grade) return grade_command(grade_flags, submission);
+    return examples_command(example_flags, check);
+  } catch (const grader::SubmissionError& e) {
+    fmt::print(stderr, "parlab-grader: {}\n", e.what());
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "parlab-grader: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "parlab-grader: error: {}\n", e.what());
+    return 1;
+  }
+}

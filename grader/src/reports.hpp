@@ -1,0 +1,31 @@
+#pragma once
+// The reports made from a SubmissionResult: a terminal table, the full JSON, Gradescope's
+// results.json and a self-contained HTML page.
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "results.hpp"
+
+namespace grader {
+
+// The table people read in a terminal: per lab tests passed, verdicts, perf ratio, points;
+// then the failures, explained.
+[[nodiscard]] std::string render_terminal(const SubmissionResult& result);
+// Only the table (no failure details, nothing about hidden tests).
+[[nodiscard]] std::string render_table(const SubmissionResult& result);
+
+// Gradescope's autograder format. `hidden_visibility` applies to hidden-test details
+// ("after_published" by default; "visible", "hidden" and "after_due_date" also exist).
+[[nodiscard]] nlohmann::json gradescope_results(const SubmissionResult& result, const std::string& hidden_visibility);
+
+[[nodiscard]] std::string render_html(const SubmissionResult& result);
+
+// The perf ratio of a lab for tables: "0.98x (0.91-1.04)", "not timed", "failed".
+[[nodiscard]] std::string perf_ratio_text(const LabResult& lab);
+// "34 passed, 1 timed out, 1 crashed".
+[[nodiscard]] std::string verdict_counts_text(const LabResult& lab);
+
+}  // namespace grader

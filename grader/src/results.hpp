@@ -1,0 +1,98 @@
+#pragma once
+// What grading found: the data every report (terminal, JSON, Gradescope, HTML) is made from.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "verdict.hpp"
+
+namespace grader {
+
+struct CaseResult {
+  std::string name;
+  std::string suite;      // "visible" / "hidden"
+  std::string task_id;
+  Verdict verdict = Verdict::failed;
+  std::string summary;    // for the student
+  std::vector<std::string> assertions;  // failed assertions, described
+  std::string output;     // what the test printed (start and end)
+  std::string hang_headline;            // timed out: where it hung, in one line
+  std::vector<std::string> hang_threads;  // timed out: one line per thread
+  std::string race_report;              // race detected: ThreadSanitizer's report (start)
+  std::string tsan_note;                // the TSan rerun failed for another reason
+  double seconds = 0;
+  double started_at = 0;  // seconds since the lab's tests began (for the timeline)
+  unsigned worker = 0;    // which parallel runner ran it (for the timeline)
+};
+
+struct TaskResult {
+  std::string id, title;
+  double points = 0, earned = 0;
+  unsigned cases_passed = 0, cases_total = 0;
+  std::vector<std::string> hints;
+};
+
+struct PerfResult {
+  std::string id, title, metric;
+  double threshold = 0, points = 0, earned = 0;
+  // "passed", "below threshold", "unreliable", "not timed", "benchmark failed"
+  std::string status;
+  std::string detail;
+  std::vector<double> ratios;  // student / reference, one per round
+  double median_ratio = 0, min_ratio = 0, max_ratio = 0;
+  double student_median = 0, reference_median = 0;  // the metric itself
+};
+
+struct TimingResult {
+  bool ran = false;
+  std::string skipped_because;
+  double probe_capacity = 0, probe_capacity_min = 0, probe_capacity_max = 0;
+  unsigned probe_workers = 0;
+  bool reliable = true;
+  std::string unreliable_because;
+  unsigned rounds = 0;
+  std::vector<double> student_seconds, reference_seconds;  // wall time per benchmark run
+  std::string student_failure;  // why the student's benchmark produced no figures
+};
+
+struct LabResult {
+  std::string id, slug, title;
+  // "graded", "not submitted", "did not build", "grader error"
+  std::string status = "graded";
+  std::string build_errors;
+  std::string grader_error;
+  std::vector<std::string> files_taken, files_missing, files_rejected;
+  std::vector<CaseResult> cases;
+  std::vector<TaskResult> tasks;
+  std::vector<PerfResult> performance;
+  TimingResult timing;
+  std::string race_check;  // "ran", or why not
+  double points = 0, max_points = 0;
+  double test_seconds = 0, tsan_seconds = 0, build_seconds = 0, tsan_build_seconds = 0, timing_seconds = 0;
+
+  [[nodiscard]] unsigned cases_passed() const;
+};
+
+struct PhaseTimes {
+  double total = 0, prepare = 0, reference_build = 0, stage = 0, build = 0, tests = 0, tsan_build = 0, tsan = 0,
+         timing = 0;
+};
+
+struct SubmissionResult {
+  std::string submission;
+  std::string graded_at;  // ISO 8601, UTC
+  std::string isolation, isolation_description;
+  bool gdb_available = false;
+  std::vector<std::string> ignored_files;
+  std::size_t ignored_not_listed = 0;
+  std::vector<LabResult> labs;
+  double score = 0, max_score = 0;
+  PhaseTimes times;
+  std::string settings_summary;
+};
+
+[[nodiscard]] nlohmann::json to_json(const SubmissionResult& result);
+
+}  // namespace grader

@@ -1,0 +1,84 @@
+#pragma once
+// Runs one untrusted program (a test case, a benchmark) the way the architecture asks:
+// own session and process group, CPU / wall / address-space / file-size / open-file /
+// process limits, its own uid when the grader is root, capped output, a fresh scratch
+// folder as working directory, bubblewrap or a network namespace when available, and
+// every process it started killed at the end, daemons included.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sandbox/isolation.hpp"
+
+namespace grader {
+
+struct SandboxLimits {
+  std::chrono::milliseconds wall{10'000};
+  unsigned cpu_seconds = 30;                    // per process (RLIMIT_CPU)
+  std::uint64_t address_space = 2ULL << 30;     // 0: none (sanitizers reserve terabytes)
+  std::uint64_t file_size = 64ULL << 20;        // largest file it may write
+  unsigned open_files = 256;
+  unsigned processes = 128;                     // counted per uid: bites only with a uid of its own
+  std::uint64_t output_bytes = 8ULL << 20;      // stdout + stderr; beyond this it is stopped
+};
+
+struct SandboxRequest {
+  std::vector<std::string> argv;                  // argv[0]: absolute path of the program
+  std::vector<std::string> environment;           // "NAME=value", on top of a minimal clean one
+  SandboxLimits limits;
+  bool result_channel = false;                    // pass PARLAB_RESULT_FD / PARLAB_RESULT_NONCE
+  bool backtrace_on_timeout = false;              // attach gdb before killing a program that hangs
+};
+
+struct SandboxResult {
+  enum class Ending { exited, signaled, timed_out, output_limit, process_limit };
+  Ending ending = Ending::exited;
+  int exit_code = 0;         // when ending == exited
+  int signal = 0;            // when ending == signaled
+  std::string output;        // the start and the end of what it printed (stdout + stderr)
+  std::uint64_t output_bytes = 0;
+  std::string channel;       // the result channel's JSON lines
+  std::string nonce;         // what the channel's closing records must echo
+  unsigned peak_processes = 0;
+  double seconds = 0;
+  std::string backtrace;     // gdb's "thread apply all bt", when it timed out
+  std::size_t killed_at_end = 0;  // processes still alive after the program ended
+};
+
+struct SandboxPaths {
+  std::filesystem::path source_root;    // its tests/ and solutions/ are hidden
+  std::filesystem::path work_dir;       // the grader's build trees: hidden
+  std::filesystem::path scratch_root;   // per-run scratch folders are made here
+  std::filesystem::path grader_executable;
+};
+
+class Sandbox {
+ public:
+  Sandbox(Isolation isolation, SandboxPaths paths, unsigned concurrent_runs);
+  [[nodiscard]] SandboxResult run(const SandboxRequest& request);
+  [[nodiscard]] const Isolation& isolation() const { return isolation_; }
+  [[nodiscard]] bool gdb_available() const { return gdb_available_; }
+
+ private:
+  class UidLease;
+  uid_t acquire_uid();
+  void release_uid(uid_t uid);
+
+  Isolation isolation_;
+  SandboxPaths paths_;
+  bool gdb_available_ = false;
+  uid_t first_uid_ = 0;
+  std::mutex mutex_;
+  std::vector<bool> uid_in_use_;
+};
+
+// The grader adopts orphaned descendants of its tests (PR_SET_CHILD_SUBREAPER) so that a
+// double-forked daemon can be found and reaped. Call once at start-up.
+void become_child_subreaper();
+
+}  // namespace grader

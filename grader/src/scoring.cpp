@@ -1,0 +1,32 @@
+#include "scoring.hpp"
+
+#include <cmath>
+
+namespace grader {
+
+double round_points(double points) { return std::round(points * 100.0) / 100.0; }
+
+void score_lab(const LabManifest& manifest, LabResult& lab) {
+  lab.tasks.clear();
+  lab.max_points = manifest.max_points();
+  double total = 0;
+  for (const auto& spec : manifest.tasks) {
+    TaskResult task;
+    task.id = spec.id;
+    task.title = spec.title;
+    task.points = spec.points;
+    task.hints = spec.hints;
+    for (const auto& c : lab.cases) {
+      if (c.task_id != spec.id) continue;
+      ++task.cases_total;
+      if (c.verdict == Verdict::passed) ++task.cases_passed;
+    }
+    task.earned = task.cases_total == 0 ? 0.0 : round_points(spec.points * task.cases_passed / task.cases_total);
+    total += task.earned;
+    lab.tasks.push_back(std::move(task));
+  }
+  for (const auto& p : lab.performance) total += p.earned;
+  lab.points = round_points(total);
+}
+
+}  // namespace grader

@@ -1,0 +1,250 @@
+#include "timing.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "parlab/capacity.hpp"
+#include "util/text.hpp"
+#include "verdict.hpp"
+
+namespace grader {
+
+namespace {
+
+struct BenchmarkRun {
+  bool ok = false;
+  std::string failure;
+  nlohmann::json report;
+  double seconds = 0;
+};
+
+// The benchmark prints one JSON object (pretty-printed) on stdout; anything the student's
+// code printed around it is skipped.
+std::optional<nlohmann::json> find_report(const std::string& output) {
+  try {
+    return nlohmann::json::parse(output);
+  } catch (const nlohmann::json::exception&) {
+  }
+  std::size_t pos = output.rfind("\n{");
+  if (output.rfind("{", 0) == 0 && pos == std::string::npos) pos = 0;
+  while (pos != std::string::npos) {
+    const std::size_t start = output[pos] == '\n' ? pos + 1 : pos;
+    try {
+      auto j = nlohmann::json::parse(output.substr(start));
+      if (j.is_object()) return j;
+    } catch (const nlohmann::json::exception&) {
+    }
+    if (pos == 0) break;
+    pos = output.rfind("\n{", pos - 1);
+  }
+  return std::nullopt;
+}
+
+BenchmarkRun run_benchmark(Sandbox& sandbox, const std::filesystem::path& executable,
+                           const std::vector<std::string>& args, std::chrono::milliseconds wall) {
+  SandboxRequest request;
+  request.argv = {executable.string()};
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.limits.wall = wall;
+  request.limits.cpu_seconds = static_cast<unsigned>(std::chrono::duration_cast<std::chrono::seconds>(wall).count() * 2 + 5);
+  request.limits.address_space = 4ULL << 30;
+  request.limits.output_bytes = 1 << 20;
+  request.environment = {"PARLAB_TIMEOUT_SCALE=100"};
+  const SandboxResult r = sandbox.run(request);
+  BenchmarkRun run;
+  run.seconds = r.seconds;
+  if (r.ending != SandboxResult::Ending::exited || r.exit_code != 0) {
+    ChannelReport none;
+    none.started = true;
+    const CaseVerdict v = decide_verdict(r, none, request.limits);
+    run.failure = fmt::format("{} {}", verdict_label(v.verdict), replace_all(v.summary, "The test", "The benchmark"));
+    if (r.ending == SandboxResult::Ending::exited) {
+      run.failure = fmt::format("the benchmark exited with status {}: {}", r.exit_code, trim(first_lines(r.output, 5, 600)));
+    }
+    return run;
+  }
+  auto report = find_report(r.output);
+  if (!report || !report->contains("metrics") || !(*report)["metrics"].is_object()) {
+    run.failure = "the benchmark printed no JSON report with a \"metrics\" object";
+    return run;
+  }
+  run.ok = true;
+  run.report = std::move(*report);
+  return run;
+}
+
+double metric_of(const nlohmann::json& report, const std::string& metric) {
+  const auto& metrics = report.at("metrics");
+  if (!metrics.contains(metric) || !metrics.at(metric).is_number()) {
+    throw std::runtime_error("the benchmark's report has no metric '" + metric + "'");
+  }
+  return metrics.at(metric).get<double>();
+}
+
+double capacity_efficiency_of(const nlohmann::json& report) {
+  if (!report.contains("capacity") || !report["capacity"].is_object()) return 1.0;
+  return report["capacity"].value("efficiency", 1.0);
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void fail_all(const LabManifest& manifest, const std::string& status, const std::string& detail, bool award, LabResult& lab) {
+  lab.performance.clear();
+  for (const auto& p : manifest.performance) {
+    PerfResult r;
+    r.id = p.id;
+    r.title = p.title;
+    r.metric = p.metric;
+    r.threshold = p.threshold;
+    r.points = p.points;
+    r.earned = award ? p.points : 0;
+    r.status = status;
+    r.detail = detail;
+    lab.performance.push_back(std::move(r));
+  }
+}
+
+}  // namespace
+
+void skip_timing(const LabManifest& manifest, const std::string& because, LabResult& lab) {
+  lab.timing.ran = false;
+  lab.timing.skipped_because = because;
+  fail_all(manifest, "not timed", because, false, lab);
+}
+
+void time_lab(Sandbox& sandbox, const LabManifest& manifest, const std::filesystem::path& student_benchmark,
+              const std::filesystem::path& reference_benchmark, const TimingSettings& settings, LabResult& lab) {
+  TimingResult& timing = lab.timing;
+  timing.ran = true;
+  timing.rounds = settings.rounds;
+
+  const unsigned workers = std::max(2u, std::min(2u, std::thread::hardware_concurrency()));
+  const parlab::ParallelCapacity probe = parlab::measure_parallel_capacity(workers);
+  timing.probe_workers = workers;
+  timing.probe_capacity = probe.speedup;
+  timing.probe_capacity_min = probe.speedup_min;
+  timing.probe_capacity_max = probe.speedup_max;
+
+  // Warm-up: caches, page cache, CPU frequency. The reference's time also sets how long
+  // the student's may take (10x, at least 30 s) before it counts as hanging.
+  const BenchmarkRun reference_warmup = run_benchmark(sandbox, reference_benchmark, manifest.benchmark_args, std::chrono::minutes(5));
+  if (!reference_warmup.ok) {
+    fail_all(manifest, "unreliable", "the reference benchmark failed (a problem of the grader, not yours): " + reference_warmup.failure, true, lab);
+    timing.reliable = false;
+    timing.unreliable_because = "the reference benchmark failed";
+    return;
+  }
+  const auto student_wall = std::chrono::milliseconds(static_cast<long long>(std::max(30.0, 10 * reference_warmup.seconds) * 1000));
+  const BenchmarkRun student_warmup = run_benchmark(sandbox, student_benchmark, manifest.benchmark_args, student_wall);
+  if (!student_warmup.ok) {
+    timing.student_failure = student_warmup.failure;
+    fail_all(manifest, "benchmark failed", "your build's benchmark did not produce figures: " + student_warmup.failure, false, lab);
+    return;
+  }
+
+  std::vector<nlohmann::json> student_reports, reference_reports;
+  for (unsigned round = 0; round < settings.rounds; ++round) {
+    // A B, B A, A B, ...: whatever favours the first (or second) run of a pair - a CPU
+    // that clocks up, a neighbour's periodic job - favours both sides equally often.
+    const bool student_first = round % 2 == 0;
+    BenchmarkRun a, b;
+    if (!student_first) b = run_benchmark(sandbox, reference_benchmark, manifest.benchmark_args, std::chrono::minutes(5));
+    a = run_benchmark(sandbox, student_benchmark, manifest.benchmark_args, student_wall);
+    if (!a.ok) {
+      timing.student_failure = a.failure;
+      fail_all(manifest, "benchmark failed", fmt::format("round {}: {}", round + 1, a.failure), false, lab);
+      return;
+    }
+    if (student_first) b = run_benchmark(sandbox, reference_benchmark, manifest.benchmark_args, std::chrono::minutes(5));
+    if (!b.ok) {
+      fail_all(manifest, "unreliable", "the reference benchmark failed: " + b.failure, true, lab);
+      timing.reliable = false;
+      timing.unreliable_because = "the reference benchmark failed";
+      return;
+    }
+    timing.student_seconds.push_back(a.seconds);
+    timing.reference_seconds.push_back(b.seconds);
+    student_reports.push_back(a.report);
+    reference_reports.push_back(b.report);
+  }
+
+  // Is the machine able to show a speed-up right now?
+  std::vector<double> efficiencies;
+  for (const auto& r : student_reports) efficiencies.push_back(capacity_efficiency_of(r));
+  for (const auto& r : reference_reports) efficiencies.push_back(capacity_efficiency_of(r));
+  const double run_efficiency = median(efficiencies);
+  if (probe.efficiency() < settings.min_efficiency) {
+    timing.reliable = false;
+    timing.unreliable_because = fmt::format("the probe measured a parallel capacity of {:.2f}x on {} workers: the machine "
+                                            "was busy", probe.speedup, workers);
+  } else if (probe.efficiency() > 1.15) {
+    // More than linear on a CPU-bound spin loop: the single-thread measurement was slowed
+    // down by something else, so nothing measured now can be trusted either.
+    timing.reliable = false;
+    timing.unreliable_because = fmt::format("the probe measured an impossible capacity of {:.2f}x on {} workers: the "
+                                            "machine's load changed while it measured", probe.speedup, workers);
+  } else if (run_efficiency < settings.min_efficiency) {
+    timing.reliable = false;
+    timing.unreliable_because = fmt::format("the benchmarks measured a parallel capacity of only {:.0f}% per worker: "
+                                            "the machine was busy", run_efficiency * 100);
+  }
+
+  lab.performance.clear();
+  for (const auto& spec : manifest.performance) {
+    PerfResult p;
+    p.id = spec.id;
+    p.title = spec.title;
+    p.metric = spec.metric;
+    p.threshold = spec.threshold;
+    p.points = spec.points;
+    try {
+      std::vector<double> student, reference;
+      for (std::size_t i = 0; i < student_reports.size(); ++i) {
+        student.push_back(metric_of(student_reports[i], spec.metric));
+        reference.push_back(metric_of(reference_reports[i], spec.metric));
+        p.ratios.push_back(reference.back() > 0 ? student.back() / reference.back() : 0.0);
+      }
+      p.median_ratio = median(p.ratios);
+      p.min_ratio = *std::min_element(p.ratios.begin(), p.ratios.end());
+      p.max_ratio = *std::max_element(p.ratios.begin(), p.ratios.end());
+      p.student_median = median(student);
+      p.reference_median = median(reference);
+    } catch (const std::exception& e) {
+      p.status = "unreliable";
+      p.earned = p.points;
+      p.detail = std::string("the reference benchmark does not report this metric (a grader problem): ") + e.what();
+      lab.performance.push_back(std::move(p));
+      continue;
+    }
+    const bool noisy = p.max_ratio - p.min_ratio > settings.max_spread;
+    p.detail = fmt::format("{} of the reference: median {:.2f} (min {:.2f}, max {:.2f}, {} rounds); needed {:.2f}",
+                           spec.metric, p.median_ratio, p.min_ratio, p.max_ratio, p.ratios.size(), spec.threshold);
+    if (p.median_ratio >= spec.threshold) {
+      p.status = "passed";
+      p.earned = p.points;
+    } else if (!timing.reliable || noisy || p.median_ratio >= spec.threshold - settings.too_close_margin) {
+      p.status = "unreliable";
+      p.earned = p.points;
+      std::string why = !timing.reliable ? timing.unreliable_because
+                        : noisy ? fmt::format("the rounds disagree by more than {:.2f}", settings.max_spread)
+                                : fmt::format("within {:.2f} of the threshold, too close to call on a shared machine",
+                                              settings.too_close_margin);
+      p.detail += "; not judged: " + why;
+    } else {
+      p.status = "below threshold";
+      p.earned = 0;
+    }
+    lab.performance.push_back(std::move(p));
+  }
+}
+
+}  // namespace grader

@@ -1,0 +1,168 @@
+#include "verdict.hpp"
+
+#include <array>
+#include <cstring>
+#include <utility>
+
+#include <signal.h>
+
+#include <fmt/format.h>
+
+#include "util/text.hpp"
+
+namespace grader {
+
+namespace {
+
+constexpr std::array<std::pair<Verdict, const char*>, 10> verdict_ids = {{
+    {Verdict::passed, "passed"},
+    {Verdict::failed, "failed"},
+    {Verdict::crashed, "crashed"},
+    {Verdict::timed_out, "timed_out"},
+    {Verdict::memory_limit, "memory_limit"},
+    {Verdict::output_limit, "output_limit"},
+    {Verdict::process_limit, "process_limit"},
+    {Verdict::race_detected, "race_detected"},
+    {Verdict::did_not_build, "did_not_build"},
+    {Verdict::not_submitted, "not_submitted"},
+}};
+
+bool mentions_out_of_memory(const SandboxResult& run, const ChannelReport& channel) {
+  for (const auto& f : channel.failures) {
+    if (contains(f.message, "bad_alloc") || contains(f.message, "Cannot allocate memory")) return true;
+  }
+  return contains(run.output, "std::bad_alloc") || contains(run.output, "Cannot allocate memory") ||
+         contains(run.output, "out of memory");
+}
+
+std::string first_failure(const ChannelReport& channel) {
+  if (channel.failures.empty()) return {};
+  std::string text = channel.failures.front().describe();
+  if (channel.failures.size() > 1) text += fmt::format(" (and {} more)", channel.failures.size() - 1);
+  return text;
+}
+
+}  // namespace
+
+std::string verdict_id(Verdict v) {
+  for (const auto& [verdict, id] : verdict_ids) {
+    if (verdict == v) return id;
+  }
+  return "failed";
+}
+
+std::string verdict_label(Verdict v) {
+  switch (v) {
+    case Verdict::passed: return "passed";
+    case Verdict::failed: return "failed";
+    case Verdict::crashed: return "crashed";
+    case Verdict::timed_out: return "timed out";
+    case Verdict::memory_limit: return "memory limit exceeded";
+    case Verdict::output_limit: return "output limit exceeded";
+    case Verdict::process_limit: return "process limit exceeded";
+    case Verdict::race_detected: return "race detected";
+    case Verdict::did_not_build: return "did not build";
+    case Verdict::not_submitted: return "not submitted";
+  }
+  return "failed";
+}
+
+bool verdict_from_id(const std::string& id, Verdict& out) {
+  for (const auto& [verdict, name] : verdict_ids) {
+    if (id == name) {
+      out = verdict;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string describe_signal(int signal) {
+  const char* abbrev = ::sigabbrev_np(signal);
+  const std::string name = abbrev != nullptr ? std::string("SIG") + abbrev : fmt::format("signal {}", signal);
+  switch (signal) {
+    case SIGSEGV: return name + " (segmentation fault: the code touched memory it does not own, e.g. a null or dangling pointer or an index past the end)";
+    case SIGABRT: return name + " (aborted: std::abort, a failed assert, or std::terminate because an exception escaped a thread or a joinable std::thread was destroyed)";
+    case SIGFPE: return name + " (arithmetic error, e.g. an integer division by zero)";
+    case SIGBUS: return name + " (bus error: a bad memory access)";
+    case SIGILL: return name + " (illegal instruction: often a function that must return a value fell off its end)";
+    case SIGPIPE: return name + " (wrote to a pipe whose read end is closed)";
+    case SIGKILL: return name + " (killed)";
+    default: return name + fmt::format(" ({})", ::strsignal(signal));
+  }
+}
+
+CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channel, const SandboxLimits& limits) {
+  using Ending = SandboxResult::Ending;
+  const double wall_seconds = std::chrono::duration<double>(limits.wall).count();
+  switch (run.ending) {
+    case Ending::output_limit:
+      return {Verdict::output_limit, fmt::format("The test printed more than {} and was stopped. Remove the printing "
+                                                 "from loops (or print to a file only while debugging).",
+                                                 human_bytes(limits.output_bytes))};
+    case Ending::process_limit:
+      return {Verdict::process_limit, fmt::format("The test reached the limit of {} processes and threads at once and was stopped. "
+                                                  "Check that every fork() happens in the parent only and that "
+                                                  "children leave with _exit() instead of going on with the parent's loop.",
+                                                  limits.processes)};
+    case Ending::timed_out:
+      // A test that runs out of memory over and over (every value of a generator) can
+      // also run out of time: the memory is the cause worth naming.
+      if (mentions_out_of_memory(run, channel)) {
+        return {Verdict::memory_limit, fmt::format("The test ran out of memory again and again (the limit is {}) until it "
+                                                   "was stopped after {:.0f} s: something allocates without bound.",
+                                                   human_bytes(limits.address_space), wall_seconds)};
+      }
+      return {Verdict::timed_out, fmt::format("The test did not finish within {:.0f} s and was stopped.", wall_seconds)};
+    case Ending::exited:
+    case Ending::signaled:
+      break;
+  }
+
+  const bool exited_cleanly = run.ending == Ending::exited && run.exit_code == 0;
+  if (channel.passed && exited_cleanly) return {Verdict::passed, "passed"};
+
+  if (run.ending == Ending::signaled) {
+    if (run.signal == SIGXCPU || (run.signal == SIGKILL && run.seconds >= limits.cpu_seconds)) {
+      return {Verdict::timed_out, fmt::format("The test used more than {} s of CPU time and was stopped: a loop that "
+                                              "never ends, or a busy wait.", limits.cpu_seconds)};
+    }
+    if (run.signal == SIGXFSZ) {
+      return {Verdict::output_limit, fmt::format("The test wrote a file larger than {}, the limit, and was stopped.",
+                                                 human_bytes(limits.file_size))};
+    }
+    if (mentions_out_of_memory(run, channel)) {
+      return {Verdict::memory_limit, fmt::format("The test ran out of memory (the limit is {}): something allocates "
+                                                 "without bound.", human_bytes(limits.address_space))};
+    }
+    std::string text = "The test process crashed: " + describe_signal(run.signal) + ".";
+    const std::string failure = first_failure(channel);
+    if (!failure.empty()) text += " Catch reported: " + failure;
+    return {Verdict::crashed, text};
+  }
+
+  if (mentions_out_of_memory(run, channel)) {
+    return {Verdict::memory_limit, fmt::format("The test ran out of memory (the limit is {}): something allocates "
+                                               "without bound.", human_bytes(limits.address_space))};
+  }
+  if (channel.ended && !channel.passed) {
+    const std::string failure = first_failure(channel);
+    return {Verdict::failed, failure.empty() ? "An assertion failed." : failure};
+  }
+  if (channel.ended && channel.passed) {
+    // Every check passed, but the process did not end well afterwards.
+    return {Verdict::failed, fmt::format("Every check passed, but the test process then exited with status {} "
+                                         "instead of 0 (something went wrong while it shut down).", run.exit_code)};
+  }
+  if (!channel.started) {
+    return {Verdict::failed, fmt::format("The test never started (the process exited with status {} before it). "
+                                         "Code that runs before main, or a call to exit(), stopped it.", run.exit_code)};
+  }
+  if (run.exit_code == 0) {
+    return {Verdict::failed, "The test process exited with status 0 before the test finished: something called "
+                             "exit() (or quick_exit) in the middle of the test. A test only passes when it runs to its end."};
+  }
+  return {Verdict::failed, fmt::format("The test process exited with status {} before the test finished.", run.exit_code)};
+}
+
+}  // namespace grader

@@ -1,0 +1,40 @@
+#pragma once
+// Verdicts, and the rule that turns how a test process ended plus what its result channel
+// said into one of them, explained in words a student understands.
+
+#include <string>
+
+#include "channel.hpp"
+#include "sandbox/sandbox.hpp"
+
+namespace grader {
+
+enum class Verdict {
+  passed,
+  failed,          // an assertion failed, or the test did not run to its end
+  crashed,         // killed by a signal
+  timed_out,       // wall clock or CPU limit
+  memory_limit,
+  output_limit,    // printed too much, or wrote too large a file
+  process_limit,   // started too many processes
+  race_detected,   // ThreadSanitizer reported a data race
+  did_not_build,
+  not_submitted,
+};
+
+[[nodiscard]] std::string verdict_id(Verdict v);     // "timed_out"
+[[nodiscard]] std::string verdict_label(Verdict v);  // "timed out"
+[[nodiscard]] bool verdict_from_id(const std::string& id, Verdict& out);
+
+// "SIGSEGV (segmentation fault: ...)"
+[[nodiscard]] std::string describe_signal(int signal);
+
+struct CaseVerdict {
+  Verdict verdict = Verdict::failed;
+  std::string summary;  // one or two sentences for the student
+};
+
+[[nodiscard]] CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channel,
+                                         const SandboxLimits& limits);
+
+}  // namespace grader
