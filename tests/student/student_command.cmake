@@ -54,8 +54,11 @@ expect_output("failing task" "TODO: BlockingQueue::push")
 run_step("bad lab name" 2 ${parlab} test 09)
 expect_output("bad lab name" "no lab called '09'")
 
-file(COPY "${SOURCE_DIR}/solutions/01-queues/src/blocking_queue.cpp" DESTINATION "${kit}/labs/01-queues/src")
-file(TOUCH "${kit}/labs/01-queues/src/blocking_queue.cpp")  # a student's save has a new mtime; a copy keeps the old one
+# COPY_FILE, not file(COPY): file(COPY) skips a file whose destination has the same
+# timestamp, which is every file of a fresh clone. TOUCH: a student's save has a new mtime.
+file(COPY_FILE "${SOURCE_DIR}/solutions/01-queues/src/blocking_queue.cpp"
+     "${kit}/labs/01-queues/src/blocking_queue.cpp")
+file(TOUCH "${kit}/labs/01-queues/src/blocking_queue.cpp")
 run_step("passing task" 0 ${parlab} test 01 task1)
 expect_output("passing task" "lab 01 task1: 4/4 test cases pass")
 
