@@ -32,6 +32,22 @@ std::vector<fs::path> find_examples(const fs::path& examples_dir) {
   return out;
 }
 
+TemporaryDirectory complete_from_reference(const fs::path& example, const fs::path& solutions,
+                                           const fs::path& scratch_parent) {
+  TemporaryDirectory merged(scratch_parent / ("example-" + example.filename().string()));
+  const fs::path root = merged.path() / example.filename();
+  fs::create_directories(root);
+  for (const auto& lab : fs::directory_iterator(example)) {
+    if (!lab.is_directory()) continue;
+    const fs::path reference = solutions / lab.path().filename();
+    if (fs::is_directory(reference)) fs::copy(reference, root / lab.path().filename(), fs::copy_options::recursive);
+    // The example's own files go on top: they are the mistake it shows.
+    fs::copy(lab.path(), root / lab.path().filename(),
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  }
+  return merged;
+}
+
 std::vector<std::string> check_expectations(const SubmissionResult& result, const nlohmann::json& expected) {
   std::vector<std::string> problems;
   if (!expected.contains("labs")) return problems;

@@ -10,6 +10,7 @@
 
 #include "config_file.hpp"
 #include "results.hpp"
+#include "submission.hpp"
 
 namespace grader {
 
@@ -19,6 +20,14 @@ std::filesystem::path write_reports(const SubmissionResult& result, const std::f
 
 // The example submissions: every folder under `examples_dir`, "reference" first.
 [[nodiscard]] std::vector<std::filesystem::path> find_examples(const std::filesystem::path& examples_dir);
+
+// An example holds only the files that show its mistake. This builds, under
+// `scratch_parent`, the submission it stands for: for each lab folder in the example, the
+// reference's files (from `solutions`) with the example's files on top. The folder is
+// removed when the returned TemporaryDirectory goes; the submission is <it>/<example name>.
+[[nodiscard]] TemporaryDirectory complete_from_reference(const std::filesystem::path& example,
+                                                         const std::filesystem::path& solutions,
+                                                         const std::filesystem::path& scratch_parent);
 
 // What differs from the expectations of one example (empty: as expected). Expectations:
 //   {"labs": {"01": {"tasks": {"task1": 30, "task3": [10, 20], ...}, "performance": "full" | "zero",

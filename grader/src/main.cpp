@@ -129,7 +129,10 @@ int examples_command(const CommonFlags& flags, bool check) {
   bool all_as_expected = true;
   for (const auto& example : examples) {
     const std::string name = example.filename().string();
-    const grader::SubmissionResult result = grader.grade(example);
+    // "reference" is solutions/ itself; the others hold only their mistake.
+    const auto merged = grader::complete_from_reference(example, options.source_root / "solutions",
+                                                        options.work_dir / "examples");
+    const grader::SubmissionResult result = grader.grade(merged.path() / name);
     grader::write_reports(result, out / name, report);
     std::cout << grader::render_terminal(result) << "\n";
     grader::ExampleSummary summary{name, name + "/report.html", result.score, result.max_score, {}, false};
