@@ -1,5 +1,6 @@
 # Debian 12 / Ubuntu 24.04 packages parlab needs beyond git, cmake and g++.
-# One list, used by cmake/ensure_packages.cmake (README commands and CI).
+# One list, used by cmake/ensure_packages.cmake (README commands and CI) and copied by
+# cmake/gradescope_package.cmake into the autograder, whose setup.sh installs it.
 set(PARLAB_DEBIAN_PACKAGES
   ninja-build pkg-config
   catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libhiredis-dev

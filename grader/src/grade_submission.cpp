@@ -1,6 +1,5 @@
 #include "grade_submission.hpp"
 
-#include <ctime>
 #include <map>
 #include <optional>
 
@@ -13,6 +12,7 @@
 #include "test_cases.hpp"
 #include "test_runner.hpp"
 #include "util/file_lock.hpp"
+#include "util/machine_gate.hpp"
 #include "util/files.hpp"
 #include "util/text.hpp"
 
@@ -23,15 +23,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 std::vector<std::string> lab_ids_of(const std::vector<LabManifest>& labs) {
   std::vector<std::string> ids;
@@ -97,6 +88,7 @@ void Grader::build_reference(SubmissionResult& result, std::vector<LabResult>& l
   BuildTree reference({options_.source_root, options_.work_dir / "reference", "reference", "RelWithDebInfo", "",
                        lab_ids_of(labs_)});
   progress("building the reference (once; reused by every later grading)");
+  const FileLock working = MachineGate().share();
   reference.configure();
   for (std::size_t i = 0; i < labs_.size(); ++i) {
     const BuildOutcome built = reference.build(lab_targets(labs_[i], true), options_.jobs);
@@ -193,6 +185,10 @@ SubmissionResult Grader::grade(const fs::path& submission_path) {
 }
 
 void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, PhaseTimes& times) {
+  // Lock order (see machine_gate.hpp): the slot is held, then the reference, then the gate.
+  FileLock reference_in_use(options_.work_dir / "reference.lock", FileLock::Mode::shared);
+  const MachineGate gate;
+  std::optional<FileLock> working(gate.share());
   const auto build_started = Clock::now();
   progress(fmt::format("lab {}: building", manifest.id));
   const BuildOutcome built = slot.tree->build(lab_targets(manifest, options_.timing), options_.jobs);
@@ -205,7 +201,6 @@ void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, 
   }
 
   const BuildTree reference({options_.source_root, options_.work_dir / "reference", "reference", "RelWithDebInfo", "", {}});
-  FileLock reference_in_use(options_.work_dir / "reference.lock", FileLock::Mode::shared);
   std::vector<TestCase> cases;
   try {
     for (const auto& [suite, executable] : suite_executables(reference, manifest)) {
@@ -273,9 +268,11 @@ void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, 
   } else if (manifest.benchmark_target.empty() || manifest.performance.empty()) {
     skip_timing(manifest, "this lab has no benchmark", lab);
   } else {
-    // Timing runs alone: one grader process at a time on this machine, whatever its work
-    // directory, hence a lock outside it.
-    FileLock timing_lock(fs::temp_directory_path() / "parlab-grader-timing.lock", FileLock::Mode::exclusive);
+    // Timing runs alone: no other grader process on this machine builds, tests or times
+    // beside it, whatever its work directory.
+    working.reset();
+    progress(fmt::format("lab {}: waiting for the machine to be free of other grading work", manifest.id));
+    const MachineGate::Alone alone = gate.alone();
     const auto timing_started = Clock::now();
     progress(fmt::format("lab {}: timing against the reference ({} rounds)", manifest.id, options_.timing_settings.rounds));
     time_lab(*sandbox_, manifest, slot.tree->executable(manifest.benchmark_target),

@@ -1,10 +1,13 @@
 // parlab-grader: grades parlab submissions.
 //
 //   parlab-grader grade <submission> [--labs 01,03] [--out DIR] [--no-timing] [--no-tsan] [--jobs N]
+//   parlab-grader batch <folder> [--out DIR] [--jobs N] ...  grades one submission per student,
+//                                             resumable; writes gradebook.csv and a class summary
 //   parlab-grader examples [--check]          grades grader/examples/* and writes the reports
 //
 // Exit status: 0 graded (whatever the score), 2 bad input, 3 an example did not get its
-// expected score (examples --check), 1 anything else.
+// expected score (examples --check), 4 a batch finished but the grader failed on some
+// students (run it again to retry them), 1 anything else.
 #include <cstring>
 #include <iostream>
 #include <thread>
@@ -15,12 +18,14 @@
 
 #include "config_file.hpp"
 #include "examples.hpp"
+#include "batch/batch.hpp"
 #include "grade_submission.hpp"
 #include "reports.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sandbox/sandbox_exec.hpp"
 #include "submission.hpp"
 #include "util/files.hpp"
+#include "util/text.hpp"
 
 namespace {
 
@@ -43,12 +48,13 @@ struct CommonFlags {
   bool quiet = false;
 };
 
-void add_common_flags(CLI::App& app, CommonFlags& f) {
+void add_common_flags(CLI::App& app, CommonFlags& f,
+                      const std::string& jobs_help = "test cases run at the same time (default: the number of cores)") {
   app.add_option("--labs", f.labs, "grade only these labs, e.g. 01,03 (default: every lab)");
   app.add_option("--out", f.out, "write report.json, results.json (Gradescope) and report.html here");
   app.add_flag("--no-timing", f.no_timing, "skip the benchmarks (performance points are then not given)");
   app.add_flag("--no-tsan", f.no_tsan, "skip the ThreadSanitizer rerun");
-  app.add_option("--jobs", f.jobs, "test cases run at the same time (default: the number of cores)")->check(CLI::Range(1u, 64u));
+  app.add_option("--jobs", f.jobs, jobs_help)->check(CLI::Range(1u, 64u));
   app.add_option("--work-dir", f.work_dir, "where the grader keeps its build trees (default: <source>/build/grader-work)");
   app.add_option("--source-dir", f.source_dir, "the parlab instructor tree (default: the one this grader was built from)");
   app.add_option("--config", f.config, "settings file (default: <source>/grader/grader.toml)");
@@ -97,21 +103,85 @@ std::pair<grader::GraderOptions, grader::ReportSettings> make_options(const Comm
   return {o, report};
 }
 
-std::string folder_name_for(const std::string& name) {
-  std::string out;
-  for (const char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
-  return out.empty() ? "submission" : out;
-}
-
 int grade_command(const CommonFlags& flags, const std::string& submission) {
   auto [options, report] = make_options(flags);
   grader::Grader grader(options);
   const grader::SubmissionResult result = grader.grade(submission);
-  const path out = flags.out.empty() ? options.work_dir / "reports" / folder_name_for(result.submission) : path(flags.out);
+  const path out = flags.out.empty() ? options.work_dir / "reports" / grader::safe_file_name(result.submission) : path(flags.out);
   const path html = grader::write_reports(result, out, report);
   std::cout << grader::render_terminal(result);
   std::cout << fmt::format("\nReports: {} (HTML), {}, {} (Gradescope)\n", html.string(), (out / "report.json").string(),
                            (out / "results.json").string());
+  return 0;
+}
+
+// Each student is graded by a `parlab-grader grade` child given the same settings.
+std::vector<std::string> grade_arguments(const CommonFlags& f, const grader::GraderOptions& o, unsigned test_jobs) {
+  std::vector<std::string> args = {"--work-dir", o.work_dir.string(), "--source-dir", o.source_root.string(),
+                                   "--jobs", std::to_string(test_jobs), "--isolation", f.isolation};
+  auto add = [&](bool present, const std::string& flag, const std::string& value) {
+    if (!present) return;
+    args.push_back(flag);
+    if (!value.empty()) args.push_back(value);
+  };
+  add(!f.labs.empty(), "--labs", f.labs);
+  add(f.no_timing, "--no-timing", "");
+  add(f.no_tsan, "--no-tsan", "");
+  add(!f.config.empty(), "--config", f.config);
+  add(f.case_timeout > 0, "--case-timeout", fmt::format("{}", f.case_timeout));
+  add(f.memory_mb > 0, "--memory-mb", std::to_string(f.memory_mb));
+  add(f.timing_rounds > 0, "--timing-rounds", std::to_string(f.timing_rounds));
+  add(!f.hidden_visibility.empty(), "--hidden-visibility", f.hidden_visibility);
+  return args;
+}
+
+int batch_command(const CommonFlags& flags, const std::string& folder) {
+  auto [options, report] = make_options(flags);
+  grader::BatchOptions batch;
+  batch.submissions = folder;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  batch.parallel = flags.jobs > 0 ? flags.jobs : std::min(cores, options.slots);
+  if (batch.parallel > options.slots) {
+    throw std::invalid_argument(fmt::format("--jobs {}: at most {} submissions can be graded at once (the grader has {} "
+                                            "build slots)", batch.parallel, options.slots, options.slots));
+  }
+  batch.out = flags.out.empty() ? options.work_dir / "batches" / grader::safe_file_name(path(folder).filename().string())
+                                : path(flags.out);
+  batch.grader_executable = grader::current_executable();
+  batch.grade_arguments = grade_arguments(flags, options, std::max(1u, cores / batch.parallel));
+  batch.progress = !flags.quiet;
+  nlohmann::json lab_ids = nlohmann::json::array();
+  for (const auto& lab : grader::select_labs(grader::discover_labs(options.source_root), options.lab_ids)) {
+    batch.labs.push_back({lab.id, lab.max_points()});
+    lab_ids.push_back(lab.id);
+  }
+  // A resumed batch must grade like the run that started it: these must match.
+  batch.settings = {{"source", options.source_root.string()}, {"labs", lab_ids}, {"timing", options.timing},
+                    {"tsan", options.tsan}, {"config", flags.config}, {"case_timeout", flags.case_timeout},
+                    {"memory_mb", flags.memory_mb}, {"timing_rounds", flags.timing_rounds},
+                    {"isolation", flags.isolation}, {"hidden_visibility", report.hidden_visibility}};
+
+  const grader::BatchOutcome outcome = grader::run_batch(batch);
+  std::cout << fmt::format("{} students: {} graded in this run, {} graded before (journal), {} rejected, {} where the "
+                           "grader failed\n",
+                           outcome.students, outcome.graded_now, outcome.already_graded, outcome.rejected,
+                           outcome.grader_failed);
+  if (outcome.graded_now > 0) {
+    std::cout << fmt::format("Throughput: {:.1f} submissions per minute ({:.0f} s in all, {} at a time)\n",
+                             60.0 * static_cast<double>(outcome.graded_now) / outcome.seconds, outcome.seconds, batch.parallel);
+  }
+  std::cout << fmt::format("Gradebook: {}\nSummary:   {}\n", outcome.files.csv.string(), outcome.files.summary_markdown.string());
+  if (outcome.files.histogram_note.empty()) {
+    std::cout << fmt::format("Histogram: {}\n", outcome.files.histogram.string());
+  } else {
+    std::cout << "Histogram: not drawn: " << outcome.files.histogram_note << "\n";
+  }
+  std::cout << fmt::format("Reports:   {}/reports/<student>/report.html\n", batch.out.string());
+  if (outcome.grader_failed > 0) {
+    std::cout << "The grader failed on some students (see the gradebook's note column); run the same command again "
+                 "to retry only those.\n";
+    return 4;
+  }
   return 0;
 }
 
@@ -168,6 +238,12 @@ int main(int argc, char** argv) {
   grade->add_option("submission", submission, "a folder mirroring labs/ (e.g. <dir>/01-queues/src/...), a .zip or a .tar.gz")
       ->required();
   add_common_flags(*grade, grade_flags);
+  CommonFlags batch_flags;
+  std::string batch_folder;
+  CLI::App* batch = app.add_subcommand("batch", "grade a folder of submissions (one folder or archive per student); "
+                                                 "resumes after an interruption");
+  batch->add_option("folder", batch_folder, "the folder holding alice/, bob.zip, carol.tar.gz, ...")->required();
+  add_common_flags(*batch, batch_flags, "submissions graded at the same time (default: the number of cores, at most 4)");
   CLI::App* examples = app.add_subcommand("examples", "grade the bundled examples (grader/examples/*) and write their reports");
   add_common_flags(*examples, example_flags);
   examples->add_flag("--check", check, "exit with status 3 unless every example gets its expected score");
@@ -181,6 +257,7 @@ int main(int argc, char** argv) {
   grader::become_child_subreaper();
   try {
     if (*grade) return grade_command(grade_flags, submission);
+    if (*batch) return batch_command(batch_flags, batch_folder);
     return examples_command(example_flags, check);
   } catch (const grader::SubmissionError& e) {
     fmt::print(stderr, "parlab-grader: {}\n", e.what());

@@ -1,5 +1,7 @@
 #include "staging.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
@@ -96,6 +98,12 @@ StagingResult stage_submission(const fs::path& submission_root, const std::vecto
     if (it->is_directory() && !it->is_symlink()) continue;
     const std::string relative = fs::relative(it->path(), submission_root).generic_string();
     if (editable_paths.count(relative) != 0) continue;
+    // A lab this run does not grade (--labs) is not the student's mistake: not listed.
+    if (const std::string top = relative.substr(0, relative.find('/'));
+        top.size() > 3 && std::isdigit(static_cast<unsigned char>(top[0])) && std::isdigit(static_cast<unsigned char>(top[1])) &&
+        top[2] == '-' && std::none_of(labs.begin(), labs.end(), [&](const auto& lab) { return lab.slug == top; })) {
+      continue;
+    }
     if (result.ignored.size() < max_ignored_listed) {
       result.ignored.push_back(relative);
     } else {

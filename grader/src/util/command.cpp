@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,11 +87,16 @@ CommandResult run_command(const std::vector<std::string>& argv_in, const Command
   UniqueFd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 
   const auto started = std::chrono::steady_clock::now();
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
   if (pid == 0) {
     // Child: only async-signal-safe calls from here to exec.
     ::setpgid(0, 0);
+    // When the grader dies (even by SIGKILL) its helpers die too: no orphan keeps building
+    // or grading for nobody. The check after it covers a parent that died just before.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     ::dup2(dev_null.get(), 0);
     ::dup2(output.write_end.get(), 1);
     ::dup2(output.write_end.get(), 2);

@@ -1,5 +1,7 @@
 #include "util/text.hpp"
 
+#include <cctype>
+#include <ctime>
 #include <fstream>
 #include <stdexcept>
 
@@ -124,6 +126,22 @@ std::string random_hex(std::size_t bytes) {
   }
   std::string out;
   for (const char c : raw) out += fmt::format("{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::string safe_file_name(std::string_view name) {
+  std::string out;
+  for (const char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  if (out.empty() || out == "." || out == "..") out = "submission" + out;
   return out;
 }
 

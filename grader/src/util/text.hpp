@@ -21,6 +21,11 @@ namespace grader {
 // "1.2 s", "850 ms".
 [[nodiscard]] std::string human_seconds(double seconds);
 [[nodiscard]] std::string human_bytes(unsigned long long bytes);
+// A name that is safe as one folder name: letters, digits, '-', '_' and '.' kept, anything
+// else (a '/', a space, a quote) replaced by '_'; never empty, never "." or "..".
+[[nodiscard]] std::string safe_file_name(std::string_view name);
+// Now, as ISO 8601 in UTC: "2026-11-26T01:10:21Z".
+[[nodiscard]] std::string utc_now();
 // A random lowercase hex word (from /dev/urandom), for nonces and unique names.
 [[nodiscard]] std::string random_hex(std::size_t bytes);
 

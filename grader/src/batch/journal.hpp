@@ -1,0 +1,75 @@
+#pragma once
+// The batch journal: one JSON line per graded student, appended and fsynced before the
+// batch moves on, so a batch killed at any moment (SIGKILL, power cut) resumes where it
+// stopped. The first line records the settings; a resumed batch must use the same ones,
+// or its gradebook would mix two gradings.
+//
+// A record is final for a submission's fingerprint: a resumed batch skips a student whose
+// last record has the same fingerprint, and grades again one whose files changed or whose
+// grading failed for a reason that was not the submission's fault.
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/unique_fd.hpp"
+
+namespace grader {
+
+struct LabPoints {
+  std::string id;
+  std::string status;  // "graded", "not submitted", "did not build", "grader error"
+  double points = 0, max_points = 0;
+};
+
+struct StudentRecord {
+  std::string student;
+  std::string fingerprint;
+  // "graded"; "rejected" (the submission is not gradable: its own fault, final);
+  // "grader failed" (a crash or a limit of the grader: graded again on resume)
+  std::string outcome;
+  double score = 0, max_score = 0;
+  std::vector<LabPoints> labs;
+  std::vector<std::string> failed_cases;  // "01/hidden/<case name>"
+  std::string message;                    // why it was rejected or failed
+  std::string report;                     // the report folder, relative to the batch folder
+  double seconds = 0;                     // wall time of its grading
+  std::string finished_at;                // ISO 8601, UTC
+
+  [[nodiscard]] bool final() const { return outcome == "graded" || outcome == "rejected"; }
+};
+
+[[nodiscard]] nlohmann::json to_json(const StudentRecord& record);
+// Throws std::runtime_error naming the missing or malformed field.
+[[nodiscard]] StudentRecord record_from_json(const nlohmann::json& j);
+
+class Journal {
+ public:
+  // Opens `path`, creating it with a header holding `settings`. An existing journal must
+  // hold the same settings (std::invalid_argument otherwise, saying what differs). A last
+  // line cut short by a kill is removed (and reported in notes()); a damaged line anywhere
+  // else is an error, never skipped in silence.
+  Journal(const std::filesystem::path& path, const nlohmann::json& settings);
+
+  // The last record of each student, by name.
+  [[nodiscard]] const std::map<std::string, StudentRecord>& latest() const { return latest_; }
+  [[nodiscard]] std::size_t records_read() const { return records_read_; }
+  [[nodiscard]] const std::vector<std::string>& notes() const { return notes_; }
+
+  // Appends one line and waits until it is on disk. Safe to call from several threads.
+  void append(const StudentRecord& record);
+
+ private:
+  std::filesystem::path path_;
+  UniqueFd fd_;
+  std::mutex mutex_;
+  std::map<std::string, StudentRecord> latest_;
+  std::size_t records_read_ = 0;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace grader
