@@ -1,10 +1,18 @@
-// The batch's parts without grading anything: the roster, the journal, the gradebook.
+// The batch's parts without grading anything: the roster, the journal, the gradebook, and
+// the machine gate that keeps benchmarks apart from other grading work.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -12,7 +20,9 @@
 #include "batch/journal.hpp"
 #include "batch/roster.hpp"
 #include "parlab_test/catch.hpp"
+#include "util/file_lock.hpp"
 #include "util/files.hpp"
+#include "util/machine_gate.hpp"
 #include "util/text.hpp"
 
 namespace fs = std::filesystem;
@@ -158,4 +168,49 @@ TEST_CASE("the class summary gives the distribution and the tests failed most of
   const std::string markdown = grader::render_summary_markdown(summary, "");
   CHECK(grader::contains(markdown, "01/hidden/x — failed by 2 of the 4 students"));
   CHECK(grader::contains(markdown, "![score histogram](histogram.svg)"));
+}
+
+TEST_CASE("the machine gate lets builds share it, gives a benchmark the machine alone, and lets it go first") {
+  Scratch s;
+  const grader::MachineGate gate(s.path / "turnstile.lock", s.path / "gate.lock");
+  std::mutex mutex;
+  std::vector<std::string> order;
+  auto record = [&](const std::string& who) {
+    const std::lock_guard lock(mutex);
+    order.push_back(who);
+  };
+  auto wait_until = [](const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return done();
+  };
+
+  std::optional<grader::FileLock> build = gate.share();
+  {
+    const grader::FileLock second_build = gate.share();  // two builds at once: no wait
+  }
+  std::atomic<bool> timed{false}, timing_done{false}, later_build_done{false};
+  std::jthread benchmark([&] {
+    const grader::MachineGate::Alone alone = gate.alone();
+    timed = true;
+    record("benchmark");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    timing_done = true;
+  });
+  // The benchmark holds the turnstile once a shared try on it fails; then a build arrives.
+  REQUIRE(wait_until([&] {
+    return !grader::FileLock::try_lock(s.path / "turnstile.lock", grader::FileLock::Mode::shared).has_value();
+  }));
+  std::jthread later_build([&] {
+    const grader::FileLock lock = gate.share();
+    record(timing_done ? "build after the benchmark" : "build beside the benchmark");
+    later_build_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK_FALSE(timed.load());  // a build still holds the gate
+  CHECK_FALSE(later_build_done.load());  // it waits behind the benchmark, not beside it
+  build.reset();
+  REQUIRE(wait_until([&] { return later_build_done.load(); }));
+  const std::lock_guard lock(mutex);
+  CHECK(order == std::vector<std::string>{"benchmark", "build after the benchmark"});
 }
