@@ -54,19 +54,25 @@ json statistics(std::vector<double> values) {
 
 std::string gnuplot_histogram_script(const json& summary, const std::filesystem::path& output) {
   std::string data;
+  int tallest = 0;
   for (const auto& bin : summary["histogram"]) {
     data += fmt::format("\"{}-{}\" {}\n", bin["from_percent"].get<int>(), bin["to_percent"].get<int>(), bin["students"].get<int>());
+    tallest = std::max(tallest, bin["students"].get<int>());
   }
+  // Room above the tallest bar for its count; empty bins get no "0" label (it would sit on
+  // the axis labels).
   return fmt::format(
       "set terminal svg size 720,400 dynamic font 'sans,12'\n"
       "set output '{}'\n"
       "set title 'Scores of {} students (percent of {} points)'\n"
       "set xlabel 'score (percent of the maximum)'\nset ylabel 'students'\n"
-      "set style fill solid 0.7 border -1\nset boxwidth 0.8\nset yrange [0:*]\nset grid ytics\n"
-      "set key off\nset xtics rotate by -30\n"
+      "set style fill solid 0.7 border -1\nset boxwidth 0.8\nset yrange [0:{}]\nset grid ytics\n"
+      "set key off\nset xtics scale 0\n"
       "$scores << EOD\n{}EOD\n"
-      "plot $scores using 0:2:xtic(1) with boxes lc rgb '#3b6ea8', '' using 0:2:2 with labels offset 0,0.7\n",
-      output.string(), summary["students"].get<int>(), points_text(summary["max_score"].get<double>()), data);
+      "plot $scores using 0:2:xtic(1) with boxes lc rgb '#3b6ea8', "
+      "'' using 0:2:($2 > 0 ? sprintf('%d', $2) : '') with labels offset 0,0.8\n",
+      output.string(), summary["students"].get<int>(), points_text(summary["max_score"].get<double>()),
+      tallest + 1 + tallest / 5, data);
 }
 
 }  // namespace
