@@ -78,41 +78,42 @@ constexpr MeasureOptions kRoundTrips{5, 9, 100};
 }  // namespace
 
 TEST_CASE("probe thread start and join is positive and near the reference", "[lab05][task2]") {
-  check_probe("probe_thread_start", probe_thread_start, lab05_reference::probe_thread_start, kStarts);
+  check_probe("probe_thread_start", probe_thread_start, parlab::lab05_reference::probe_thread_start, kStarts);
 }
 
 TEST_CASE("probe fork and waitpid is positive and near the reference", "[lab05][task2]") {
-  check_probe("probe_fork_wait", probe_fork_wait, lab05_reference::probe_fork_wait, kStarts);
+  check_probe("probe_fork_wait", probe_fork_wait, parlab::lab05_reference::probe_fork_wait, kStarts);
 }
 
 TEST_CASE("probe posix_spawn and waitpid is positive and near the reference", "[lab05][task2]") {
   check_probe(
       "probe_spawn_wait", [](const MeasureOptions& o) { return probe_spawn_wait(o); },
-      [](const MeasureOptions& o) { return lab05_reference::probe_spawn_wait(o); }, kStarts);
+      [](const MeasureOptions& o) { return parlab::lab05_reference::probe_spawn_wait(o); }, kStarts);
 }
 
 TEST_CASE("probe pipe round trip is positive and near the reference", "[lab05][task2]") {
-  check_probe("probe_pipe_round_trip", probe_pipe_round_trip, lab05_reference::probe_pipe_round_trip, kRoundTrips);
+  check_probe("probe_pipe_round_trip", probe_pipe_round_trip, parlab::lab05_reference::probe_pipe_round_trip,
+              kRoundTrips);
 }
 
 TEST_CASE("probe socketpair round trip is positive and near the reference", "[lab05][task2]") {
   check_probe("probe_socketpair_round_trip", probe_socketpair_round_trip,
-              lab05_reference::probe_socketpair_round_trip, kRoundTrips);
+              parlab::lab05_reference::probe_socketpair_round_trip, kRoundTrips);
 }
 
 TEST_CASE("probe condition variable round trip is positive and near the reference", "[lab05][task2]") {
-  check_probe("probe_condvar_round_trip", probe_condvar_round_trip, lab05_reference::probe_condvar_round_trip,
+  check_probe("probe_condvar_round_trip", probe_condvar_round_trip, parlab::lab05_reference::probe_condvar_round_trip,
               kRoundTrips);
 }
 
 TEST_CASE("probe atomic spin round trip is positive and near the reference", "[lab05][task2]") {
-  check_probe("probe_atomic_round_trip", probe_atomic_round_trip, lab05_reference::probe_atomic_round_trip,
+  check_probe("probe_atomic_round_trip", probe_atomic_round_trip, parlab::lab05_reference::probe_atomic_round_trip,
               kRoundTrips);
 }
 
 TEST_CASE("probe shared memory round trip is positive and near the reference", "[lab05][task2]") {
   check_probe("probe_shared_memory_round_trip", probe_shared_memory_round_trip,
-              lab05_reference::probe_shared_memory_round_trip, kRoundTrips);
+              parlab::lab05_reference::probe_shared_memory_round_trip, kRoundTrips);
 }
 
 TEST_CASE("probe_spawn_wait fails clearly for a missing program and for a failing one", "[lab05][task2]") {

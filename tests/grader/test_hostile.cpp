@@ -1,8 +1,8 @@
 // Hostile submissions, graded end to end against lab 01. Each is the reference solution
-// with one hostile twist in primes_threads (tests/grader/hostile/<name>/), so every task
-// except task 3 must keep its full points, and task 3's cases that reach the twist must get
-// the verdict a person would give. Whatever the twist, the grader must finish, report, and
-// leave no process behind.
+// with one hostile twist in primes_threads (tests/grader/hostile/<name>/hostile_act.cpp,
+// put in by with_twist below), so every task except task 3 must keep its full points, and
+// task 3's cases that reach the twist must get the verdict a person would give. Whatever the
+// twist, the grader must finish, report, and leave no process behind.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -30,15 +30,41 @@ namespace {
 const fs::path work_dir = GRADER_TEST_WORK_DIR;
 const fs::path source_root = PARLAB_GRADER_SOURCE_ROOT;
 
-// The submission: the reference's files, with the hostile ones on top.
+// Puts `text` into `file` just before, or just after, the first `anchor`: a line of the
+// reference, so a reference that lost it fails here, plainly, and not somewhere in the grader.
+void insert_at(std::string& file, const std::string& anchor, const std::string& text, bool after) {
+  const auto at = file.find(anchor);
+  INFO("the reference's primes_threads.cpp no longer has: " << anchor);
+  REQUIRE(at != std::string::npos);
+  file.insert(after ? at + anchor.size() : at, text);
+}
+
+// The reference's primes_threads.cpp with a case's twist: the twist's #include lines join the
+// reference's, the rest (hostile_act() and its helpers) goes into an anonymous namespace in
+// parlab::lab01 just before primes_threads(), which calls hostile_act() once its arguments are
+// checked. One self-contained file, as a student hands in: the grader compiles nothing else.
+std::string with_twist(std::string file, const std::string& twist) {
+  std::string includes, code;
+  for (const auto& line : grader::split_lines(twist)) (line.starts_with("#include") ? includes : code) += line + "\n";
+  insert_at(file, "\nnamespace parlab::lab01 {", includes, false);
+  insert_at(file, "std::vector<std::uint64_t> primes_threads(", "namespace {\n\n" + code + "\n}  // namespace\n\n",
+            false);
+  insert_at(file, "check_arguments(\"primes_threads\", workers, chunk);\n", "  hostile_act();\n", true);
+  return file;
+}
+
+// The submission: the reference's files, primes_threads.cpp with the case's twist.
 fs::path compose_submission(const std::string& name) {
   const fs::path dir = work_dir / "submissions" / name;
+  const fs::path reference = source_root / "solutions" / "01-queues" / "src";
   fs::remove_all(dir);
   fs::create_directories(dir / "01-queues" / "src");
-  for (const auto& f : fs::directory_iterator(source_root / "solutions" / "01-queues" / "src")) {
+  for (const auto& f : fs::directory_iterator(reference)) {
     fs::copy_file(f.path(), dir / "01-queues" / "src" / f.path().filename());
   }
-  fs::copy(fs::path(GRADER_HOSTILE_DIR) / name, dir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  grader::write_file_atomically(dir / "01-queues" / "src" / "primes_threads.cpp",
+                                with_twist(grader::read_file(reference / "primes_threads.cpp"),
+                                           grader::read_file(fs::path(GRADER_HOSTILE_DIR) / name / "hostile_act.cpp")));
   return dir;
 }
 

@@ -8,11 +8,13 @@
 //   parlab time 01                run the lab's benchmark and compare with its thresholds
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "build_folder.hpp"
 #include "course.hpp"
 #include "hint_state.hpp"
 #include "parlab/stopwatch.hpp"
@@ -27,6 +29,11 @@ namespace {
 
 // Builds a lab's visible tests; prints the compiler's first errors when that fails.
 bool build_lab(const Course& course, const Lab& lab) {
+  const BuildFolder folder = BuildFolder::read(course.build_dir);
+  if (folder.configured && !folder.builds(lab)) {
+    fmt::print("lab {} is {}\n", lab.id, not_in_build(course, folder));
+    return false;
+  }
   const CommandResult build = build_target(course, lab.visible_target());
   if (build.exit_code != 0) {
     print_build_failure(lab, build);
@@ -36,15 +43,24 @@ bool build_lab(const Course& course, const Lab& lab) {
 }
 
 int command_status(const Course& course) {
+  const BuildFolder folder = BuildFolder::read(course.build_dir);
+  if (!folder.configured) {
+    throw std::runtime_error(course.build_dir.string() +
+                             " is not a configured build folder (it has no CMakeCache.txt): configure one first, "
+                             "e.g. cmake --preset starter, or pass --build DIR");
+  }
   std::vector<TaskStatus> statuses;
   for (const auto& lab : course.labs) {
-    const bool built = build_target(course, lab.visible_target()).exit_code == 0;
+    LabBuild build = LabBuild::not_in_build;
+    if (folder.builds(lab)) {
+      build = build_target(course, lab.visible_target()).exit_code == 0 ? LabBuild::built : LabBuild::does_not_compile;
+    }
     for (const auto& task : lab.tasks) {
-      const bool passed = built && run_visible_tests(course, lab, task.tag, false).all_passed();
-      statuses.push_back({&lab, &task, built, passed});
+      const bool passed = build == LabBuild::built && run_visible_tests(course, lab, task.tag, false).all_passed();
+      statuses.push_back({&lab, &task, build, passed});
     }
   }
-  print_progress(statuses);
+  print_progress(course, folder, statuses);
   return 0;
 }
 

@@ -13,7 +13,13 @@ std::string bar(int done, int total, int width = 24) {
 
 }  // namespace
 
-void print_progress(const std::vector<TaskStatus>& statuses) {
+std::string not_in_build(const Course& course, const BuildFolder& folder) {
+  return fmt::format("not in this build: configured with PARLAB_LABS={}; reconfigure without it: "
+                     "cmake -S {} -B {} -U PARLAB_LABS",
+                     folder.only_labs, course.source_dir.string(), course.build_dir.string());
+}
+
+void print_progress(const Course& course, const BuildFolder& folder, const std::vector<TaskStatus>& statuses) {
   int points = 0, total_points = 0, done = 0;
   const TaskStatus* next = nullptr;
   const Lab* current = nullptr;
@@ -28,8 +34,13 @@ void print_progress(const std::vector<TaskStatus>& statuses) {
       }
       fmt::print("\nlab {}  {:<34} {} {}/{} tasks\n", current->id, current->title, bar(lab_done, lab_total),
                  lab_done, lab_total);
+      if (s.build == LabBuild::does_not_compile) {
+        fmt::print("   does not compile: run `parlab test {}` to see the errors\n", current->id);
+      } else if (s.build == LabBuild::not_in_build) {
+        fmt::print("   {}\n", not_in_build(course, folder));
+      }
     }
-    const char* mark = s.passed ? "done" : (s.built ? "todo" : "no build");
+    const char* mark = s.passed ? "done" : (s.build == LabBuild::built ? "todo" : "no build");
     fmt::print("   {:<6} {:<8} {}\n", s.task->id, mark, s.task->title);
     total_points += s.task->points;
     if (s.passed) {

@@ -9,13 +9,15 @@
 // by a test) runs. See docs/grading.md for what this does and does not protect against.
 
 #include <cerrno>
-#include <cstdio>
+#include <climits>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #if __has_include(<catch2/catch_test_macros.hpp>)
 #include <catch2/catch_test_case_info.hpp>
@@ -31,31 +33,39 @@
 
 namespace {
 
-// Records stay below PIPE_BUF so that one write() puts a whole line in the pipe, even if a
-// forked child of the test writes to an inherited copy of the fd at the same moment.
+// ordered_json keeps the fields in the order written, "event" first, for people reading a channel.
+using Record = nlohmann::ordered_json;
+
+// A record, newline included, is at most PIPE_BUF bytes: one write() of that much to a pipe
+// is atomic, so the whole line lands in one piece even if a forked child of the test writes
+// to an inherited copy of the fd at the same moment.
+constexpr std::size_t max_line_bytes = PIPE_BUF;
+// Text fields are first cut to this many bytes: a failing CHECK on a big container expands
+// to megabytes. Several such fields, and escaping (a control byte is written as six), can
+// still add up to more than PIPE_BUF, so to_line() measures the whole line as well.
 constexpr std::size_t max_field_bytes = 900;
 
-void append_json_string(std::string& out, std::string_view text) {
-  if (text.size() > max_field_bytes) text = text.substr(0, max_field_bytes);
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += escaped;
-        } else {
-          out += c;
-        }
+std::string capped(std::string_view text) { return std::string(text.substr(0, max_field_bytes)); }
+
+// The record as one line of JSON. Text from a test, and so from the student's code, can be
+// anything: invalid UTF-8, or a character cut in two by the cap, is written as U+FFFD
+// (error_handler_t::replace) instead of throwing in the middle of a test run. While the line
+// is too long, the longest text field is cut in half; "event" and "nonce" are never cut (the
+// nonce is a short word the grader or the student command chose), and when nothing else is
+// left to cut the line goes out as it is: whole but perhaps not atomic beats lost.
+std::string to_line(Record record) {
+  for (;;) {
+    std::string line = record.dump(-1, ' ', false, Record::error_handler_t::replace) + '\n';
+    if (line.size() <= max_line_bytes) return line;
+    std::string* longest = nullptr;
+    for (auto& [key, value] : record.items()) {
+      if (key == "event" || key == "nonce" || !value.is_string()) continue;
+      auto& text = value.get_ref<std::string&>();
+      if (longest == nullptr || text.size() > longest->size()) longest = &text;
     }
+    if (longest == nullptr || longest->empty()) return line;
+    longest->resize(longest->size() / 2);
   }
-  out += '"';
 }
 
 class Channel {
@@ -82,9 +92,9 @@ class Channel {
   [[nodiscard]] bool active() const { return fd_ >= 0; }
   [[nodiscard]] const std::string& nonce() const { return nonce_; }
 
-  void write_line(std::string line) {
+  void send(Record record) {
     if (fd_ < 0) return;
-    line += '\n';
+    const std::string line = to_line(std::move(record));
     std::string_view rest = line;
     while (!rest.empty()) {
       const ssize_t n = ::write(fd_, rest.data(), rest.size());
@@ -109,81 +119,46 @@ Channel& channel() {
   return instance;
 }
 
-std::string record(std::string_view event) {
-  std::string out = "{\"event\":";
-  append_json_string(out, event);
-  return out;
-}
-
-void add_field(std::string& out, std::string_view key, std::string_view value) {
-  out += ',';
-  append_json_string(out, key);
-  out += ':';
-  append_json_string(out, value);
-}
-
-void add_number(std::string& out, std::string_view key, std::size_t value) {
-  out += ',';
-  append_json_string(out, key);
-  out += ':';
-  out += std::to_string(value);
-}
-
-void add_bool(std::string& out, std::string_view key, bool value) {
-  out += ',';
-  append_json_string(out, key);
-  out += value ? ":true" : ":false";
-}
-
 template <class AssertionStats>
 void report_failed_assertion(const AssertionStats& stats) {
   const auto& result = stats.assertionResult;
   if (result.isOk() || !channel().active()) return;
-  std::string out = record("assertion_failed");
-  add_field(out, "file", std::string(result.getSourceInfo().file));
-  add_number(out, "line", result.getSourceInfo().line);
-  add_field(out, "macro", std::string(result.getTestMacroName()));
+  Record record{{"event", "assertion_failed"},
+                {"file", capped(result.getSourceInfo().file)},
+                {"line", result.getSourceInfo().line},
+                {"macro", capped(std::string(result.getTestMacroName()))}};
   if (result.hasExpression()) {
-    add_field(out, "expression", result.getExpressionInMacro());
-    add_field(out, "expansion", result.getExpandedExpression());
+    record["expression"] = capped(result.getExpressionInMacro());
+    record["expansion"] = capped(result.getExpandedExpression());
   }
-  add_field(out, "message", std::string(result.getMessage()));
+  record["message"] = capped(std::string(result.getMessage()));
   std::string info;
   for (const auto& message : stats.infoMessages) {
     if (!info.empty()) info += '\n';
     info += std::string(message.message);
   }
-  add_field(out, "info", info);
-  out += '}';
-  channel().write_line(std::move(out));
+  record["info"] = capped(info);
+  channel().send(std::move(record));
 }
 
 void report_case_started(std::string_view name) {
   if (!channel().active()) return;
-  std::string out = record("case_started");
-  add_field(out, "name", name);
-  out += '}';
-  channel().write_line(std::move(out));
+  channel().send({{"event", "case_started"}, {"name", capped(name)}});
 }
 
 void report_case_ended(std::string_view name, std::size_t assertions_passed, std::size_t assertions_failed) {
   if (!channel().active()) return;
-  std::string out = record("case_ended");
-  add_field(out, "name", name);
-  add_bool(out, "passed", assertions_failed == 0);
-  add_number(out, "assertions_passed", assertions_passed);
-  add_number(out, "assertions_failed", assertions_failed);
-  add_field(out, "nonce", channel().nonce());
-  out += '}';
-  channel().write_line(std::move(out));
+  channel().send({{"event", "case_ended"},
+                  {"name", capped(name)},
+                  {"passed", assertions_failed == 0},
+                  {"assertions_passed", assertions_passed},
+                  {"assertions_failed", assertions_failed},
+                  {"nonce", channel().nonce()}});
 }
 
 void report_run_ended() {
   if (!channel().active()) return;
-  std::string out = record("run_ended");
-  add_field(out, "nonce", channel().nonce());
-  out += '}';
-  channel().write_line(std::move(out));
+  channel().send({{"event", "run_ended"}, {"nonce", channel().nonce()}});
   channel().close();
 }
 

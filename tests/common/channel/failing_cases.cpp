@@ -1,0 +1,28 @@
+// The program tests/common/test_result_channel.cpp runs: it carries the result channel, as
+// every lab test program does, and fails on purpose with text the channel has to cope with
+// (student code can make a test print anything): bytes that are not UTF-8, a character cut
+// in two by the field cap, and more text than one atomic write may carry.
+#include <cstdlib>
+#include <string>
+
+#include "parlab_test/catch.hpp"
+
+TEST_CASE("a passing case", "[channel]") {
+  // The listener took both variables out of the environment before any test ran.
+  CHECK(std::getenv("PARLAB_RESULT_FD") == nullptr);
+  CHECK(std::getenv("PARLAB_RESULT_NONCE") == nullptr);
+}
+
+TEST_CASE("a failing case with text that is not UTF-8", "[channel]") {
+  std::string cut(899, 'a');  // then two-byte characters: the 900-byte field cap splits one
+  for (int i = 0; i < 50; ++i) cut += "\xc3\xa9";
+  INFO(cut);
+  const std::string not_utf8 = "\xff\xfe";
+  CHECK(not_utf8 == "x");
+}
+
+TEST_CASE("a failing case with more text than one write may carry", "[channel]") {
+  const std::string control(3000, '\x01');  // six bytes each once escaped, in two fields
+  INFO(control);
+  CHECK(control == "x");
+}

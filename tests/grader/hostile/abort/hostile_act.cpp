@@ -1,0 +1,6 @@
+// Calls std::abort.
+#include <cstdlib>
+
+void hostile_act() {
+  std::abort();
+}

@@ -1,0 +1,6 @@
+// Writes through a null pointer.
+
+void hostile_act() {
+  volatile int* volatile nowhere = nullptr;
+  *nowhere = 42;
+}
