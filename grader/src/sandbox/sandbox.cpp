@@ -31,6 +31,9 @@ namespace grader {
 
 namespace {
 
+// Stack size of the test's threads (and of its main thread); see RLIMIT_STACK below.
+constexpr rlim_t thread_stack_bytes = rlim_t{4} << 20;
+
 constexpr std::size_t output_head_bytes = 48 * 1024;
 constexpr std::size_t output_tail_bytes = 16 * 1024;
 constexpr std::size_t channel_cap_bytes = 4 << 20;
@@ -156,6 +159,9 @@ struct ChildPlan {
   set_limit(RLIMIT_FSIZE, plan.limits.file_size);
   set_limit(RLIMIT_NOFILE, plan.limits.open_files);
   if (plan.limits.address_space > 0) set_limit(RLIMIT_AS, plan.limits.address_space);
+  // glibc gives every new thread a stack of RLIMIT_STACK (8 MiB by default) of address
+  // space: 256 threads (lab 04 allows that many workers) would use the whole 2 GiB above.
+  set_limit(RLIMIT_STACK, thread_stack_bytes);
   if (!plan.through_bwrap) {
     if (plan.unshare_network && ::unshare(CLONE_NEWNET) != 0) {
       static const char message[] = "parlab-grader sandbox: unshare(CLONE_NEWNET) failed\n";
@@ -274,9 +280,12 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
     throw std::system_error(errno, std::generic_category(), "chown " + scratch.string());
   }
 
-  // A minimal environment: nothing of the grader's (paths, tokens) reaches the test.
+  // A minimal environment: nothing of the grader's (paths, tokens) reaches the test. Under
+  // bubblewrap, temporary files go to the sandbox's private /tmp: a tmpfs (lab 03 measures
+  // locks, not the disk: a rename on ext4 costs 0.3-1 ms) that vanishes with the sandbox.
+  const std::string temporary = bwrap ? std::string("/tmp") : scratch.string();
   std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + scratch.string(),
-                                  "TMPDIR=" + scratch.string(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};
+                                  "TMPDIR=" + temporary, "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};
   env.insert(env.end(), request.environment.begin(), request.environment.end());
   if (request.result_channel) {
     result.nonce = random_hex(16);
@@ -299,7 +308,7 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   if (bwrap) {
     args = {isolation_.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
             "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            "--size", std::to_string(request.limits.file_size), "--tmpfs", "/tmp"};
+            "--size", std::to_string(request.limits.file_size), "--perms", "1777", "--tmpfs", "/tmp"};
     std::vector<std::filesystem::path> hidden = {paths_.source_root / "tests", paths_.source_root / "solutions",
                                                  paths_.source_root / "build", paths_.work_dir};
     for (const auto& dir : hidden) {

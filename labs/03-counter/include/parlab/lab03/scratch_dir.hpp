@@ -14,7 +14,7 @@ class ScratchDir {
  public:
   // Creates a new, empty, private directory (mkdtemp: the name is unique even when many
   // processes start at once) in the first of these that works: $PARLAB_SCRATCH_DIR,
-  // $TMPDIR, /dev/shm, the system's temporary directory. /dev/shm is a tmpfs (memory):
+  // /dev/shm, $TMPDIR, the system's temporary directory. /dev/shm is a tmpfs (memory):
   // on an ext4 disk every rename-over-an-existing-file also makes the kernel start
   // writing the new file's data out, which makes one increment 5 to 40 times slower.
   explicit ScratchDir(std::string_view prefix = "parlab-lab03");
