@@ -146,7 +146,16 @@ function(parlab_add_lab lab_dir)
   target_include_directories(${lab}_api INTERFACE "${lab_dir}/include")
   target_link_libraries(${lab}_api INTERFACE parlab_common PkgConfig::HIREDIS)
 
-  _parlab_lab_library(${lab} ${lab}_api ${impl_sources} ${given})
+  # The student's files compile in a target of their own, so that the grader can run their
+  # compiler in its sandbox: PARLAB_STUDENT_COMPILE_LAUNCHER (set only by the grader's slot
+  # trees) becomes the launcher of these files and of nothing else. The given sources, tests
+  # and the reference are compiled without it.
+  add_library(${lab}_student OBJECT ${impl_sources})
+  target_link_libraries(${lab}_student PUBLIC ${lab}_api PRIVATE parlab_warnings)
+  if(PARLAB_STUDENT_COMPILE_LAUNCHER)
+    set_target_properties(${lab}_student PROPERTIES CXX_COMPILER_LAUNCHER "${PARLAB_STUDENT_COMPILE_LAUNCHER}")
+  endif()
+  _parlab_lab_library(${lab} ${lab}_api $<TARGET_OBJECTS:${lab}_student> ${given})
 
   list(TRANSFORM visible_tests PREPEND "${lab_dir}/")
   _parlab_add_test_objects(${lab}_visible_objs ${lab}_api "${visible_tests}")

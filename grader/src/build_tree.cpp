@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "compile_sandbox.hpp"
 #include "util/command.hpp"
 #include "util/files.hpp"
 #include "util/text.hpp"
@@ -20,7 +21,7 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
 
 bool is_build_noise(const std::string& line) {
   return line.empty() || line.rfind("[", 0) == 0 || line.rfind("FAILED:", 0) == 0 || line.rfind("ninja:", 0) == 0 ||
-         line.rfind("/usr/bin/", 0) == 0 || line.rfind("cd ", 0) == 0;
+         line.rfind("/usr/bin/", 0) == 0 || line.rfind("cd ", 0) == 0 || contains(line, " __compile-student ");
 }
 
 bool is_error_line(const std::string& line) {
@@ -43,7 +44,7 @@ void BuildTree::configure() {
       "-DCMAKE_BUILD_TYPE=" + s.build_type, "-DPARLAB_SANITIZER=" + s.sanitizer,
       // A warning in a student's file must not fail the build: students build without -Werror.
       "-DPARLAB_WERROR=OFF", "-DPARLAB_SEPARATION_CHECK=OFF", "-DPARLAB_COVERAGE=OFF",
-      "-DPARLAB_BUILD_GRADER=OFF"};
+      "-DPARLAB_BUILD_GRADER=OFF", "-DPARLAB_STUDENT_COMPILE_LAUNCHER=" + s.student_compile_launcher};
   const fs::path stamp = s.binary_dir / "parlab-grader-configure.txt";
   const std::string wanted = join(argv, "\n");
   std::error_code ec;
@@ -77,6 +78,14 @@ BuildOutcome BuildTree::build(const std::vector<std::string>& targets, unsigned 
     prefixes.push_back(settings_.source_root.string() + "/");
     outcome.first_errors = r.timed_out ? "the build took longer than 15 minutes and was stopped"
                                        : extract_first_errors(r.output, prefixes);
+    // The sandboxed compiler launcher names the limit a student file hit: that comes first.
+    if (const auto at = r.output.find(compilation_stopped_marker); at != std::string::npos) {
+      outcome.compilation_stopped = true;
+      const auto start = at + std::string_view("parlab-grader: ").size();
+      const auto end = r.output.find('\n', start);
+      outcome.first_errors = r.output.substr(start, end == std::string::npos ? std::string::npos : end - start) +
+                             (end == std::string::npos ? "" : "\n") + outcome.first_errors;
+    }
   }
   return outcome;
 }

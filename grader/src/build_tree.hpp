@@ -17,10 +17,12 @@ struct BuildTreeSettings {
   std::string build_type = "RelWithDebInfo";
   std::string sanitizer;       // "", "thread"
   std::vector<std::string> lab_ids;
+  std::string student_compile_launcher;  // slots: compile_launcher(); the reference: none
 };
 
 struct BuildOutcome {
   bool ok = false;
+  bool compilation_stopped = false;  // a student file's compilation hit a limit
   std::string first_errors;  // the first compiler or linker errors, paths shortened
   std::string output;        // everything the build printed (capped)
   double seconds = 0;

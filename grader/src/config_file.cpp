@@ -37,6 +37,10 @@ void apply_config_file(const std::filesystem::path& file, GraderOptions& options
   double memory_mb = static_cast<double>(options.limits.address_space >> 20);
   read_number(table, "limits", "memory_mb", file, 64, 1 << 20, memory_mb);
   options.limits.address_space = static_cast<std::uint64_t>(memory_mb) << 20;
+  options.limits.memory = options.limits.address_space;
+  double disk_mb = static_cast<double>(options.limits.disk >> 20);
+  read_number(table, "limits", "disk_mb", file, 1, 1 << 20, disk_mb);
+  options.limits.disk = static_cast<std::uint64_t>(disk_mb) << 20;
   double file_mb = static_cast<double>(options.limits.file_size >> 20);
   read_number(table, "limits", "file_size_mb", file, 1, 1 << 20, file_mb);
   options.limits.file_size = static_cast<std::uint64_t>(file_mb) << 20;
@@ -50,6 +54,15 @@ void apply_config_file(const std::filesystem::path& file, GraderOptions& options
   read_number(table, "timing", "max_spread", file, 0, 10, options.timing_settings.max_spread);
   read_number(table, "timing", "too_close_margin", file, 0, 1, options.timing_settings.too_close_margin);
   read_number(table, "tsan", "slowdown", file, 1, 100, options.tsan_slowdown);
+  double compile_s = static_cast<double>(options.compile_seconds.count());
+  read_number(table, "compile", "timeout_s", file, 5, 3600, compile_s);
+  options.compile_seconds = std::chrono::seconds(static_cast<long long>(compile_s));
+  double compile_mb = static_cast<double>(options.compile_memory >> 20);
+  read_number(table, "compile", "memory_mb", file, 256, 1 << 20, compile_mb);
+  options.compile_memory = static_cast<std::uint64_t>(compile_mb) << 20;
+  double compile_output_mb = static_cast<double>(options.compile_output >> 20);
+  read_number(table, "compile", "output_mb", file, 16, 1 << 16, compile_output_mb);
+  options.compile_output = static_cast<std::uint64_t>(compile_output_mb) << 20;
   if (const auto v = table["report"]["hidden_visibility"].value<std::string>()) report.hidden_visibility = *v;
 }
 

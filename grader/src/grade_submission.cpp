@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "build_tree.hpp"
+#include "compile_sandbox.hpp"
 #include "scoring.hpp"
 #include "staging.hpp"
 #include "submission.hpp"
@@ -72,7 +73,7 @@ Grader::Grader(GraderOptions options) : options_(std::move(options)) {
   fs::create_directories(options_.work_dir);
   options_.work_dir = fs::canonical(options_.work_dir);
   const Isolation isolation = probe_isolation(options_.isolation);
-  SandboxPaths paths{options_.source_root, options_.work_dir, options_.work_dir / "scratch", current_executable()};
+  SandboxPaths paths{options_.work_dir / "scratch", current_executable()};
   sandbox_ = std::make_unique<Sandbox>(isolation, paths, options_.jobs);
 }
 
@@ -86,7 +87,7 @@ void Grader::build_reference(SubmissionResult& result, std::vector<LabResult>& l
   const auto started = Clock::now();
   FileLock lock(options_.work_dir / "reference.lock", FileLock::Mode::exclusive);
   BuildTree reference({options_.source_root, options_.work_dir / "reference", "reference", "RelWithDebInfo", "",
-                       lab_ids_of(labs_)});
+                       lab_ids_of(labs_), ""});
   progress("building the reference (once; reused by every later grading)");
   const FileLock working = MachineGate().share();
   reference.configure();
@@ -108,12 +109,14 @@ SubmissionResult Grader::grade(const fs::path& submission_path) {
   result.isolation_description = sandbox_->isolation().description();
   result.gdb_available = sandbox_->gdb_available();
   result.settings_summary = fmt::format(
-      "{} parallel test jobs; per case: {:.0f} s wall, {} s CPU, {} memory, {} files, {} processes, {} output; "
-      "TSan rerun {}; timing {}",
+      "{} parallel test jobs; per case: {:.0f} s wall, {} s CPU, {} memory, {} disk, {} files, {} processes, {} output; "
+      "TSan rerun {}; timing {}; each student file compiled in the sandbox within {} s and {}",
       options_.jobs, std::chrono::duration<double>(options_.limits.wall).count(), options_.limits.cpu_seconds,
-      human_bytes(options_.limits.address_space), human_bytes(options_.limits.file_size), options_.limits.processes,
+      human_bytes(options_.limits.memory), human_bytes(options_.limits.disk), human_bytes(options_.limits.file_size),
+      options_.limits.processes,
       human_bytes(options_.limits.output_bytes), options_.tsan ? "on" : "off",
-      options_.timing ? fmt::format("{} rounds", options_.timing_settings.rounds) : "off");
+      options_.timing ? fmt::format("{} rounds", options_.timing_settings.rounds) : "off", options_.compile_seconds.count(),
+      human_bytes(options_.compile_memory));
 
   const OpenedSubmission opened = open_submission(submission_path, options_.work_dir);
   result.submission = opened.name;
@@ -155,10 +158,16 @@ SubmissionResult Grader::grade(const fs::path& submission_path) {
   }
   result.times.stage = seconds_since(stage_started);
 
+  // The student's files compile in the sandbox, seeing the lab kit and this submission only.
+  const fs::path compile_settings = slot_dir / "compile-sandbox.json";
+  write_compile_settings(compile_settings,
+                         {sandbox_->isolation(), options_.work_dir / "scratch", {options_.source_root / "labs", slot->overlay},
+                          compile_limits(options_.compile_seconds, options_.compile_memory, options_.compile_output)});
+  const std::string launcher = compile_launcher(current_executable(), compile_settings);
   slot->tree = std::make_unique<BuildTree>(BuildTreeSettings{options_.source_root, slot_dir / "build", slot->overlay.string(),
-                                                             "RelWithDebInfo", "", lab_ids_of(labs_)});
+                                                             "RelWithDebInfo", "", lab_ids_of(labs_), launcher});
   slot->tsan_tree = std::make_unique<BuildTree>(BuildTreeSettings{options_.source_root, slot_dir / "tsan", slot->overlay.string(),
-                                                                  "RelWithDebInfo", "thread", lab_ids_of(labs_)});
+                                                                  "RelWithDebInfo", "thread", lab_ids_of(labs_), launcher});
   {
     const auto configure_started = Clock::now();
     slot->tree->configure();
@@ -200,7 +209,7 @@ void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, 
     return;
   }
 
-  const BuildTree reference({options_.source_root, options_.work_dir / "reference", "reference", "RelWithDebInfo", "", {}});
+  const BuildTree reference({options_.source_root, options_.work_dir / "reference", "reference", "RelWithDebInfo", "", {}, ""});
   std::vector<TestCase> cases;
   try {
     for (const auto& [suite, executable] : suite_executables(reference, manifest)) {

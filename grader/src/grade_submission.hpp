@@ -27,6 +27,9 @@ struct GraderOptions {
   bool progress = true;              // one line per step on stderr
   std::string isolation = "auto";
   SandboxLimits limits;              // per test case
+  std::chrono::seconds compile_seconds{120};     // one student file's compilation: wall and CPU
+  std::uint64_t compile_memory = 2ULL << 30;     // ... memory
+  std::uint64_t compile_output = 256ULL << 20;   // ... object, temporary files and diagnostics
   double tsan_slowdown = 6;          // TSan cases get this many times the wall and CPU limits
   TimingSettings timing_settings;
   unsigned slots = 4;                // build slots other grader processes may use side by side

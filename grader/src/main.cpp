@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "compile_sandbox.hpp"
 #include "config_file.hpp"
 #include "examples.hpp"
 #include "batch/batch.hpp"
@@ -43,6 +44,9 @@ struct CommonFlags {
   std::string config;
   double case_timeout = 0;
   unsigned memory_mb = 0;
+  unsigned disk_mb = 0;
+  unsigned compile_timeout = 0;
+  unsigned compile_memory_mb = 0;
   unsigned timing_rounds = 0;
   std::string isolation = "auto";
   std::string hidden_visibility;
@@ -60,7 +64,12 @@ void add_common_flags(CLI::App& app, CommonFlags& f,
   app.add_option("--source-dir", f.source_dir, "the parlab instructor tree (default: the one this grader was built from)");
   app.add_option("--config", f.config, "settings file (default: <source>/grader/grader.toml)");
   app.add_option("--case-timeout", f.case_timeout, "seconds one test case may take")->check(CLI::Range(0.5, 3600.0));
-  app.add_option("--memory-mb", f.memory_mb, "address-space limit of one test case, in MiB")->check(CLI::Range(64u, 1u << 20));
+  app.add_option("--memory-mb", f.memory_mb, "memory limit of one test case (and of one compilation), in MiB")->check(CLI::Range(64u, 1u << 20));
+  app.add_option("--compile-timeout", f.compile_timeout, "seconds (wall and CPU) one student file may take to compile")
+      ->check(CLI::Range(5u, 3600u));
+  app.add_option("--compile-memory-mb", f.compile_memory_mb, "memory one student file's compilation may use, in MiB")
+      ->check(CLI::Range(256u, 1u << 20));
+  app.add_option("--disk-mb", f.disk_mb, "what one test case may write in all, in MiB")->check(CLI::Range(1u, 1u << 20));
   app.add_option("--timing-rounds", f.timing_rounds, "interleaved benchmark rounds (student, reference)")->check(CLI::Range(1u, 50u));
   app.add_option("--isolation", f.isolation, "auto, bubblewrap, network-namespace or limits")
       ->check(CLI::IsMember({"auto", "bubblewrap", "network-namespace", "limits"}));
@@ -98,7 +107,10 @@ std::pair<grader::GraderOptions, grader::ReportSettings> make_options(const Comm
   o.progress = !f.quiet;
   o.isolation = f.isolation;
   if (f.case_timeout > 0) o.limits.wall = std::chrono::milliseconds(static_cast<long long>(f.case_timeout * 1000));
-  if (f.memory_mb > 0) o.limits.address_space = static_cast<std::uint64_t>(f.memory_mb) << 20;
+  if (f.memory_mb > 0) o.limits.address_space = o.limits.memory = static_cast<std::uint64_t>(f.memory_mb) << 20;
+  if (f.compile_timeout > 0) o.compile_seconds = std::chrono::seconds(f.compile_timeout);
+  if (f.compile_memory_mb > 0) o.compile_memory = static_cast<std::uint64_t>(f.compile_memory_mb) << 20;
+  if (f.disk_mb > 0) o.limits.disk = static_cast<std::uint64_t>(f.disk_mb) << 20;
   if (f.timing_rounds > 0) o.timing_settings.rounds = f.timing_rounds;
   if (!f.hidden_visibility.empty()) report.hidden_visibility = f.hidden_visibility;
   return {o, report};
@@ -131,6 +143,9 @@ std::vector<std::string> grade_arguments(const CommonFlags& f, const grader::Gra
   add(!f.config.empty(), "--config", f.config);
   add(f.case_timeout > 0, "--case-timeout", fmt::format("{}", f.case_timeout));
   add(f.memory_mb > 0, "--memory-mb", std::to_string(f.memory_mb));
+  add(f.disk_mb > 0, "--disk-mb", std::to_string(f.disk_mb));
+  add(f.compile_timeout > 0, "--compile-timeout", std::to_string(f.compile_timeout));
+  add(f.compile_memory_mb > 0, "--compile-memory-mb", std::to_string(f.compile_memory_mb));
   add(f.timing_rounds > 0, "--timing-rounds", std::to_string(f.timing_rounds));
   add(!f.hidden_visibility.empty(), "--hidden-visibility", f.hidden_visibility);
   return args;
@@ -162,7 +177,7 @@ int batch_command(const CommonFlags& flags, const std::string& folder) {
   // A resumed batch must grade like the run that started it: these must match.
   batch.settings = {{"source", options.source_root.string()}, {"labs", lab_ids}, {"timing", options.timing},
                     {"tsan", options.tsan}, {"config", flags.config}, {"case_timeout", flags.case_timeout},
-                    {"memory_mb", flags.memory_mb}, {"timing_rounds", flags.timing_rounds},
+                    {"memory_mb", flags.memory_mb}, {"disk_mb", flags.disk_mb}, {"compile_timeout", flags.compile_timeout}, {"compile_memory_mb", flags.compile_memory_mb}, {"timing_rounds", flags.timing_rounds},
                     {"isolation", flags.isolation}, {"hidden_visibility", report.hidden_visibility}};
 
   const grader::BatchOutcome outcome = grader::run_batch(batch);
@@ -232,6 +247,8 @@ int examples_command(const CommonFlags& flags, bool check) {
 int main(int argc, char** argv) {
   // The helper bubblewrap runs inside the sandbox: before anything else, no CLI parsing.
   if (argc > 1 && std::strcmp(argv[1], "__sandbox-exec") == 0) return grader::sandbox_exec_main(argc, argv);
+  // The compiler launcher of the student's files (see compile_sandbox.hpp).
+  if (argc > 1 && std::strcmp(argv[1], "__compile-student") == 0) return grader::compile_student_main(argc, argv);
 
   CLI::App app{"parlab-grader: grades parlab submissions (folders mirroring labs/, .zip or .tar.gz)"};
   app.require_subcommand(1);

@@ -20,6 +20,7 @@ const char* verdict_colour(Verdict v) {
     case Verdict::race_detected: return "#ad1457";
     case Verdict::memory_limit:
     case Verdict::output_limit:
+    case Verdict::disk_quota:
     case Verdict::process_limit: return "#4e342e";
     case Verdict::did_not_build:
     case Verdict::not_submitted: return "#616161";

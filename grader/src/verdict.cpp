@@ -14,13 +14,14 @@ namespace grader {
 
 namespace {
 
-constexpr std::array<std::pair<Verdict, const char*>, 10> verdict_ids = {{
+constexpr std::array<std::pair<Verdict, const char*>, 11> verdict_ids = {{
     {Verdict::passed, "passed"},
     {Verdict::failed, "failed"},
     {Verdict::crashed, "crashed"},
     {Verdict::timed_out, "timed_out"},
     {Verdict::memory_limit, "memory_limit"},
     {Verdict::output_limit, "output_limit"},
+    {Verdict::disk_quota, "disk_quota"},
     {Verdict::process_limit, "process_limit"},
     {Verdict::race_detected, "race_detected"},
     {Verdict::did_not_build, "did_not_build"},
@@ -59,6 +60,7 @@ std::string verdict_label(Verdict v) {
     case Verdict::timed_out: return "timed out";
     case Verdict::memory_limit: return "memory limit exceeded";
     case Verdict::output_limit: return "output limit exceeded";
+    case Verdict::disk_quota: return "disk quota exceeded";
     case Verdict::process_limit: return "process limit exceeded";
     case Verdict::race_detected: return "race detected";
     case Verdict::did_not_build: return "did not build";
@@ -105,13 +107,23 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
                                                   "Check that every fork() happens in the parent only and that "
                                                   "children leave with _exit() instead of going on with the parent's loop.",
                                                   limits.processes)};
+    case Ending::memory_limit:
+      return {Verdict::memory_limit, fmt::format("The test held more than {} of memory (its processes' resident memory, "
+                                                 "memfd and shared memory, and files in memory counted together) and "
+                                                 "was stopped: something allocates without bound.",
+                                                 human_bytes(limits.memory))};
+    case Ending::disk_quota:
+      return {Verdict::disk_quota, fmt::format("The test wrote more than its disk quota of {} (its scratch folder, /tmp "
+                                               "and /dev/shm together) and was stopped. Delete temporary files when "
+                                               "done with them, and do not write in a loop without bound.",
+                                               human_bytes(limits.disk))};
     case Ending::timed_out:
       // A test that runs out of memory over and over (every value of a generator) can
       // also run out of time: the memory is the cause worth naming.
       if (mentions_out_of_memory(run, channel)) {
         return {Verdict::memory_limit, fmt::format("The test ran out of memory again and again (the limit is {}) until it "
                                                    "was stopped after {:.0f} s: something allocates without bound.",
-                                                   human_bytes(limits.address_space), wall_seconds)};
+                                                   human_bytes(limits.memory > 0 ? limits.memory : limits.address_space), wall_seconds)};
       }
       return {Verdict::timed_out, fmt::format("The test did not finish within {:.0f} s and was stopped.", wall_seconds)};
     case Ending::exited:
@@ -133,7 +145,7 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
     }
     if (mentions_out_of_memory(run, channel)) {
       return {Verdict::memory_limit, fmt::format("The test ran out of memory (the limit is {}): something allocates "
-                                                 "without bound.", human_bytes(limits.address_space))};
+                                                 "without bound.", human_bytes(limits.memory > 0 ? limits.memory : limits.address_space))};
     }
     std::string text = "The test process crashed: " + describe_signal(run.signal) + ".";
     const std::string failure = first_failure(channel);
@@ -143,7 +155,7 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
 
   if (mentions_out_of_memory(run, channel)) {
     return {Verdict::memory_limit, fmt::format("The test ran out of memory (the limit is {}): something allocates "
-                                               "without bound.", human_bytes(limits.address_space))};
+                                               "without bound.", human_bytes(limits.memory > 0 ? limits.memory : limits.address_space))};
   }
   if (channel.ended && !channel.passed) {
     const std::string failure = first_failure(channel);

@@ -16,6 +16,7 @@ enum class Verdict {
   timed_out,       // wall clock or CPU limit
   memory_limit,
   output_limit,    // printed too much, or wrote too large a file
+  disk_quota,      // wrote more than its disk quota in all
   process_limit,   // started too many processes
   race_detected,   // ThreadSanitizer reported a data race
   did_not_build,

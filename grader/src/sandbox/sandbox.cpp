@@ -1,6 +1,7 @@
 #include "sandbox/sandbox.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -20,8 +21,10 @@
 
 #include <fmt/format.h>
 
+#include "sandbox/memory_usage.hpp"
 #include "sandbox/process_table.hpp"
 #include "sandbox/sandbox_exec.hpp"
+#include "sandbox/view.hpp"
 #include "util/command.hpp"
 #include "util/files.hpp"
 #include "util/text.hpp"
@@ -181,12 +184,6 @@ struct ChildPlan {
   ::_exit(127);
 }
 
-bool path_is_under(const std::filesystem::path& path, const std::filesystem::path& dir) {
-  const auto p = path.lexically_normal().string();
-  const auto d = dir.lexically_normal().string();
-  return p == d || (p.size() > d.size() && p.compare(0, d.size(), d) == 0 && (d.back() == '/' || p[d.size()] == '/'));
-}
-
 std::string gdb_backtrace(pid_t pid) {
   try {
     const CommandResult r = run_command({"gdb", "-nx", "-batch", "-p", std::to_string(pid), "-ex", "set pagination off",
@@ -196,6 +193,31 @@ std::string gdb_backtrace(pid_t pid) {
   } catch (const std::exception& e) {
     return std::string("gdb could not run: ") + e.what();
   }
+}
+
+// Memory and disk the run holds now; the ending when one is over its limit. The processes
+// counted are those of its uid (a daemon that left the tree is still its), or without a uid
+// of its own every descendant of the sandbox's first process.
+std::optional<SandboxResult::Ending> measure_holdings(const std::vector<ProcessEntry>& table, pid_t pid, uid_t uid,
+                                                      bool separate_uid, bool bwrap, const ViewSpec& view,
+                                                      const SandboxLimits& limits, SandboxResult& result) {
+  const std::vector<pid_t> processes = separate_uid ? living_processes_of(table, uid) : descendants_of(table, pid);
+  std::uint64_t in_files = 0;
+  if (bwrap) {
+    // Any process inside the sandbox's mount namespace shows its tmpfs folders; bubblewrap's
+    // outer process (the child itself) is still outside it.
+    for (const pid_t p : descendants_of(table, pid)) {
+      if ((in_files = tmpfs_used(p, writable_places(view))) > 0) break;
+    }
+  }
+  if (!bwrap || !view.scratch_in_memory) in_files += disk_used(view.scratch);
+  const std::uint64_t memory = memory_held(processes) + (bwrap ? in_files : 0);
+  result.peak_memory = std::max(result.peak_memory, memory);
+  result.peak_disk = std::max(result.peak_disk, in_files);
+  // A private tmpfs is exactly as large as the quota: full is over.
+  if (limits.disk > 0 && in_files + (64 << 10) >= limits.disk) return SandboxResult::Ending::disk_quota;
+  if (limits.memory > 0 && memory > limits.memory) return SandboxResult::Ending::memory_limit;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -269,16 +291,26 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   const bool bwrap = isolation_.level == IsolationLevel::bubblewrap;
 
   SandboxResult result;
-  const std::filesystem::path scratch = paths_.scratch_root / ("run-" + random_hex(8));
-  std::filesystem::create_directory(scratch);
+  const bool own_scratch = request.scratch.empty();
+  const std::filesystem::path scratch = own_scratch ? paths_.scratch_root / ("run-" + random_hex(8)) : request.scratch;
+  std::filesystem::create_directories(scratch);
   struct ScratchCleanup {
     std::filesystem::path path;
-    ~ScratchCleanup() { remove_tree_quietly(path); }
-  } cleanup{scratch};
+    ~ScratchCleanup() {
+      if (!path.empty()) remove_tree_quietly(path);
+    }
+  } cleanup{own_scratch ? scratch : std::filesystem::path()};
   ::chmod(scratch.c_str(), 0700);
   if (separate_uid && ::chown(scratch.c_str(), uid, static_cast<gid_t>(uid)) != 0) {
     throw std::system_error(errno, std::generic_category(), "chown " + scratch.string());
   }
+  ViewSpec view;
+  view.scratch = scratch;
+  view.scratch_in_memory = request.scratch_in_memory;
+  view.tmpfs_bytes = request.limits.disk > 0 ? request.limits.disk : request.limits.file_size;
+  view.read_only = request.read_only;
+  view.read_only.push_back(request.argv[0]);
+  view.read_only.push_back(paths_.grader_executable);
 
   // A minimal environment: nothing of the grader's (paths, tokens) reaches the test. Under
   // bubblewrap, temporary files go to the sandbox's private /tmp: a tmpfs (lab 03 measures
@@ -306,41 +338,9 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
 
   std::vector<std::string> args;
   if (bwrap) {
-    args = {isolation_.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session",
-            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            "--size", std::to_string(request.limits.file_size), "--perms", "1777", "--tmpfs", "/tmp"};
-    std::vector<std::filesystem::path> hidden = {paths_.source_root / "tests", paths_.source_root / "solutions",
-                                                 paths_.source_root / "build", paths_.work_dir};
-    for (const auto& dir : hidden) {
-      std::error_code ec;
-      if (std::filesystem::is_directory(dir, ec)) {
-        args.insert(args.end(), {"--tmpfs", dir.string()});
-      }
-    }
-    // Inside a hidden folder, the mount points for what must stay visible are made with
-    // --dir (bubblewrap would otherwise create them with mode 0700, out of the test uid's reach).
-    std::set<std::string> made;
-    auto make_parents = [&](const std::filesystem::path& target) {
-      for (const auto& dir : hidden) {
-        if (!path_is_under(target, dir)) continue;
-        std::vector<std::filesystem::path> parents;
-        for (auto p = target.parent_path(); p != dir && path_is_under(p, dir); p = p.parent_path()) parents.push_back(p);
-        for (auto it = parents.rbegin(); it != parents.rend(); ++it) {
-          if (made.insert(it->string()).second) args.insert(args.end(), {"--perms", "0755", "--dir", it->string()});
-        }
-      }
-    };
-    make_parents(scratch);
-    args.insert(args.end(), {"--bind", scratch.string(), scratch.string()});
-    std::vector<std::filesystem::path> visible = {request.argv[0], paths_.grader_executable};
-    for (const auto& file : visible) {
-      const bool hidden_there = std::any_of(hidden.begin(), hidden.end(), [&](const auto& dir) { return path_is_under(file, dir); }) ||
-                                path_is_under(file, "/tmp");
-      if (hidden_there) {
-        make_parents(file);
-        args.insert(args.end(), {"--ro-bind", file.string(), file.string()});
-      }
-    }
+    args = {isolation_.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session"};
+    const auto view_args = bubblewrap_view_arguments(view);
+    args.insert(args.end(), view_args.begin(), view_args.end());
     args.insert(args.end(), {"--chdir", scratch.string(), "--", paths_.grader_executable.string(), "__sandbox-exec",
                              std::to_string(uid), std::to_string(uid), std::to_string(drop.max_processes),
                              std::to_string(status_fd_in_child), "--"});
@@ -414,12 +414,21 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
       stopped_early = true;
       break;
     }
-    if (separate_uid && std::chrono::steady_clock::now() >= next_count) {
+    if (std::chrono::steady_clock::now() >= next_count) {
+      const auto table = read_process_table();
       // RLIMIT_NPROC counts threads too: at the limit, fork() and thread creation fail.
-      const unsigned tasks = tasks_of(read_process_table(), uid);
-      result.peak_processes = std::max(result.peak_processes, tasks);
-      if (tasks + 2 >= request.limits.processes) {
-        result.ending = SandboxResult::Ending::process_limit;
+      if (separate_uid) {
+        const unsigned tasks = tasks_of(table, uid);
+        result.peak_processes = std::max(result.peak_processes, tasks);
+        if (tasks + 2 >= request.limits.processes) {
+          result.ending = SandboxResult::Ending::process_limit;
+          stopped_early = true;
+          break;
+        }
+      }
+      const auto ending = measure_holdings(table, pid, uid, separate_uid, bwrap, view, request.limits, result);
+      if (ending) {
+        result.ending = *ending;
         stopped_early = true;
         break;
       }

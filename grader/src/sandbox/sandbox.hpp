@@ -1,9 +1,10 @@
 #pragma once
 // Runs one untrusted program (a test case, a benchmark) the way the architecture asks:
 // own session and process group, CPU / wall / address-space / file-size / open-file /
-// process limits, its own uid when the grader is root, capped output, a fresh scratch
-// folder as working directory, bubblewrap or a network namespace when available, and
-// every process it started killed at the end, daemons included.
+// process limits, memory and disk measured from /proc and stopped at their limits, its
+// own uid when the grader is root, capped output, a fresh scratch folder as working
+// directory, bubblewrap (with a view built from an allow-list, see view.hpp) or a network
+// namespace when available, and every process it started killed at the end, daemons included.
 
 #include <chrono>
 #include <cstdint>
@@ -21,6 +22,8 @@ struct SandboxLimits {
   std::chrono::milliseconds wall{10'000};
   unsigned cpu_seconds = 30;                    // per process (RLIMIT_CPU)
   std::uint64_t address_space = 2ULL << 30;     // 0: none (sanitizers reserve terabytes)
+  std::uint64_t memory = 2ULL << 30;            // measured: resident memory of all its processes + memfd + tmpfs; 0: none
+  std::uint64_t disk = 256ULL << 20;            // all it writes to its scratch, /tmp and /dev/shm together
   std::uint64_t file_size = 64ULL << 20;        // largest file it may write
   unsigned open_files = 256;
   unsigned processes = 512;                     // counted per uid: bites only with a uid of its own; lab 04 runs 256 threads
@@ -33,10 +36,13 @@ struct SandboxRequest {
   SandboxLimits limits;
   bool result_channel = false;                    // pass PARLAB_RESULT_FD / PARLAB_RESULT_NONCE
   bool backtrace_on_timeout = false;              // attach gdb before killing a program that hangs
+  std::vector<std::filesystem::path> read_only;   // bubblewrap: besides the system and argv[0], what it may read
+  bool scratch_in_memory = true;                  // bubblewrap: scratch is a private tmpfs (else the real folder)
+  std::filesystem::path scratch;                  // empty: a fresh folder, removed at the end; else this one, kept
 };
 
 struct SandboxResult {
-  enum class Ending { exited, signaled, timed_out, output_limit, process_limit };
+  enum class Ending { exited, signaled, timed_out, output_limit, process_limit, memory_limit, disk_quota };
   Ending ending = Ending::exited;
   int exit_code = 0;         // when ending == exited
   int signal = 0;            // when ending == signaled
@@ -45,14 +51,14 @@ struct SandboxResult {
   std::string channel;       // the result channel's JSON lines
   std::string nonce;         // what the channel's closing records must echo
   unsigned peak_processes = 0;
+  std::uint64_t peak_memory = 0;  // the most memory_held + tmpfs use seen
+  std::uint64_t peak_disk = 0;    // the most scratch / tmpfs use seen
   double seconds = 0;
   std::string backtrace;     // gdb's "thread apply all bt", when it timed out
   std::size_t killed_at_end = 0;  // processes still alive after the program ended
 };
 
 struct SandboxPaths {
-  std::filesystem::path source_root;    // its tests/ and solutions/ are hidden
-  std::filesystem::path work_dir;       // the grader's build trees: hidden
   std::filesystem::path scratch_root;   // per-run scratch folders are made here
   std::filesystem::path grader_executable;
 };
