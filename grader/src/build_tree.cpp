@@ -25,7 +25,8 @@ bool is_build_noise(const std::string& line) {
 }
 
 bool is_error_line(const std::string& line) {
-  return contains(line, "error:") || contains(line, "undefined reference to") || contains(line, "ld returned");
+  return contains(line, "error:") || contains(line, "Error:") || contains(line, "undefined reference to") ||
+         contains(line, "ld returned");
 }
 
 bool is_context_line(const std::string& line) {

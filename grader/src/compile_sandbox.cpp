@@ -1,5 +1,6 @@
 #include "compile_sandbox.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <stdexcept>
@@ -7,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "student_objects.hpp"
 #include "util/files.hpp"
 #include "verdict.hpp"
 #include "util/text.hpp"
@@ -98,7 +100,12 @@ std::string stopped_reason(const SandboxResult& run, const SandboxLimits& limits
       if (run.signal == SIGXCPU || run.signal == SIGKILL) return fmt::format("used more than {} s of CPU time or was killed (the limits are {})", limits.cpu_seconds, limit_pair);
       if (run.signal == SIGXFSZ) return fmt::format("wrote a file larger than {}", human_bytes(limits.file_size));
       return {};
-    case Ending::exited: return {};
+    case Ending::exited:
+      // At the address-space limit the compiler gives up by itself.
+      if (run.exit_code != 0 && (contains(run.output, "virtual memory exhausted") || contains(run.output, "out of memory allocating"))) {
+        return fmt::format("used more than {} of memory (the limits are {})", human_bytes(limits.memory), limit_pair);
+      }
+      return {};
   }
   return {};
 }
@@ -184,6 +191,11 @@ int compile_student_main(int argc, char** argv) {
       return 1;
     }
     if (run.exit_code != 0) return run.exit_code;
+    const bool sanitized = std::any_of(command.begin(), command.end(), [](const std::string& a) { return a.starts_with("-fsanitize="); });
+    if (const std::string refused = why_object_refused(scratch / "out.o", sanitized); !refused.empty()) {
+      std::fprintf(stderr, "error: %s\n", refused.c_str());
+      return 1;
+    }
     if (!depfile.empty()) {
       const std::string deps = read_file(scratch / "out.d");
       if (const std::string outside = outside_dependency(deps, settings.readable); !outside.empty()) {

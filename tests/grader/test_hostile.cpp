@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -43,9 +44,12 @@ void insert_at(std::string& file, const std::string& anchor, const std::string& 
 // reference's, the rest (hostile_act() and its helpers) goes into an anonymous namespace in
 // parlab::lab01 just before primes_threads(), which calls hostile_act() once its arguments are
 // checked. One self-contained file, as a student hands in: the grader compiles nothing else.
+// A twist may name the instructor tree as @PARLAB_SOURCE@ (to #include or .incbin from it).
 std::string with_twist(std::string file, const std::string& twist) {
   std::string includes, code;
-  for (const auto& line : grader::split_lines(twist)) (line.starts_with("#include") ? includes : code) += line + "\n";
+  for (const auto& line : grader::split_lines(grader::replace_all(twist, "@PARLAB_SOURCE@", source_root.string()))) {
+    (line.starts_with("#include") ? includes : code) += line + "\n";
+  }
   insert_at(file, "\nnamespace parlab::lab01 {", includes, false);
   insert_at(file, "std::vector<std::uint64_t> primes_threads(", "namespace {\n\n" + code + "\n}  // namespace\n\n",
             false);
@@ -76,6 +80,17 @@ std::vector<std::string> leftover_processes() {
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/" + std::to_string(p.pid) + "/exe", ec);
     if (!ec && exe.string().rfind(work_dir.string(), 0) == 0) found.push_back(std::to_string(p.pid) + " " + exe.string());
+    // A compiler (c++, cc1plus, as) working on a file of the work dir.
+    std::string cmdline;
+    try {
+      cmdline = grader::read_file("/proc/" + std::to_string(p.pid) + "/cmdline");
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (cmdline.find((work_dir / "slot-").string()) != std::string::npos && cmdline.find("-c") != std::string::npos &&
+        cmdline.rfind("cmake", 0) != 0) {
+      found.push_back(std::to_string(p.pid) + " " + grader::replace_all(cmdline, std::string(1, '\0'), " "));
+    }
   }
   return found;
 }
@@ -84,23 +99,39 @@ struct Graded {
   grader::CommandResult run;
   json report;
   json lab;
+  std::string report_text, results;  // report.json and Gradescope's results.json as written
+  double seconds = 0;
 };
 
-Graded grade(const std::string& name) {
+struct GradeOptions {
+  std::vector<std::string> extra_flags;   // e.g. small compile limits
+  bool tsan = false;                      // with the ThreadSanitizer rerun
+  std::string status = "graded";          // the lab's status it must get ("": any)
+};
+
+Graded grade(const std::string& name, const GradeOptions& options = {}) {
   const fs::path submission = compose_submission(name);
   const fs::path out = work_dir / "hostile-reports" / name;
   Graded g;
+  std::vector<std::string> argv = {GRADER_EXECUTABLE, "grade", submission.string(), "--labs", "01", "--no-timing",
+                                   "--jobs", "2", "--memory-mb", "768", "--disk-mb", "128", "--work-dir", work_dir.string(),
+                                   "--out", out.string(), "--quiet"};
+  if (!options.tsan) argv.push_back("--no-tsan");
+  argv.insert(argv.end(), options.extra_flags.begin(), options.extra_flags.end());
   // A hanging grader fails this test after 5 minutes instead of blocking the suite.
-  g.run = grader::run_command({GRADER_EXECUTABLE, "grade", submission.string(), "--labs", "01", "--no-timing", "--no-tsan",
-                               "--jobs", "2", "--memory-mb", "768", "--work-dir", work_dir.string(), "--out", out.string(),
-                               "--quiet"},
-                              grader::command_options(std::chrono::minutes(5)));
+  const auto started = std::chrono::steady_clock::now();
+  g.run = grader::run_command(argv, grader::command_options(std::chrono::minutes(5)));
   INFO(g.run.output);
   REQUIRE_FALSE(g.run.timed_out);
   REQUIRE(g.run.exit_code == 0);
   g.report = json::parse(grader::read_file(out / "report.json"));
+  g.results = grader::read_file(out / "results.json");
+  g.report_text = grader::read_file(out / "report.json");
   g.lab = g.report["labs"][0];
-  REQUIRE(g.lab["status"] == "graded");
+  g.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Measured for the record (printed with -s), never asserted: it depends on the load.
+  std::printf("hostile %s: lab %s in %.1f s\n", name.c_str(), g.lab["status"].get<std::string>().c_str(), g.seconds);
+  if (!options.status.empty()) REQUIRE(g.lab["status"] == options.status);
   const auto left = leftover_processes();
   INFO("left running: " << (left.empty() ? "" : left.front()));
   CHECK(left.empty());
@@ -242,4 +273,114 @@ TEST_CASE("a daemon left behind is killed", "[grader][hostile]") {
 TEST_CASE("killing the parent does not stop the grader", "[grader][hostile]") {
   const Graded g = grade("kill-parent");
   if (g.report["isolation"]["level"] == "bubblewrap" || geteuid() == 0) expect_full_marks_without_timing(g);
+}
+
+// --- the instructor's secrets, compile-time limits, memory and disk ---------------------
+
+namespace {
+
+// Some 48-byte window of a hidden test's text (not blank) that appears in the reports: ""
+// when none does.
+std::string hidden_text_in(const Graded& g) {
+  for (const auto& file : fs::directory_iterator(source_root / "tests" / "01-queues")) {
+    // Case names are shown to students on purpose: lines that declare one are left out.
+    std::string hidden;
+    for (const auto& line : grader::split_lines(grader::read_file(file.path()))) {
+      if (!grader::contains(line, "TEST_CASE") && !grader::contains(line, "SECTION")) hidden += line + "\n";
+    }
+    for (std::size_t at = 0; at + 48 <= hidden.size(); at += 16) {
+      const std::string window = hidden.substr(at, 48);
+      if (grader::trim(window).size() < 40) continue;
+      // JSON escapes quotes, backslashes and newlines: look for the window as JSON writes it too.
+      const std::string escaped = json(window).dump();
+      const std::string inner = escaped.substr(1, escaped.size() - 2);
+      for (const std::string* text : {&g.report_text, &g.results}) {
+        if (text->find(window) != std::string::npos || text->find(inner) != std::string::npos) return window;
+      }
+    }
+  }
+  return {};
+}
+
+void expect_no_hidden_text(const Graded& g) {
+  const std::string leaked = hidden_text_in(g);
+  INFO("a report holds this text of a hidden test: " << leaked);
+  CHECK(leaked.empty());
+}
+
+void expect_did_not_build(const Graded& g, const std::string& words) {
+  CHECK(g.report["score"].get<double>() == 0);
+  INFO(g.lab["build_errors"].get<std::string>());
+  CHECK(grader::contains(g.lab["build_errors"].get<std::string>(), words));
+  expect_no_hidden_text(g);
+}
+
+}  // namespace
+
+TEST_CASE("a compile bomb is stopped at the compile limits", "[grader][hostile]") {
+  const Graded g = grade("compile-bomb", {{"--compile-timeout", "20", "--compile-memory-mb", "1024"}, false, "did not build"});
+  expect_did_not_build(g, "compilation stopped");
+}
+
+TEST_CASE("an #include of a hidden test does not find it", "[grader][hostile]") {
+  expect_did_not_build(grade("include-hidden", {{}, false, "did not build"}), "hidden_threads.cpp");
+}
+
+TEST_CASE("an #include of the reference does not find it", "[grader][hostile]") {
+  expect_did_not_build(grade("include-reference", {{}, false, "did not build"}), "blocking_queue.cpp");
+}
+
+TEST_CASE("an .incbin of a hidden test does not find it", "[grader][hostile]") {
+  // Only bubblewrap hides the file from the assembler (see docs/instructor-guide.md).
+  const Graded g = grade("incbin-hidden", {{}, false, ""});
+  if (isolation(g) == "bubblewrap") expect_did_not_build(g, "hidden_threads.cpp");
+}
+
+TEST_CASE("an .incbin of the reference does not find it", "[grader][hostile]") {
+  const Graded g = grade("incbin-reference", {{}, false, ""});
+  if (isolation(g) == "bubblewrap") expect_did_not_build(g, "blocking_queue.cpp");
+}
+
+TEST_CASE("a second copy of the instructor tree elsewhere is not readable", "[grader][hostile]") {
+  const fs::path copy = "/opt/parlab-course-copy";
+  std::error_code ec;
+  fs::create_directories(copy / "tests", ec);
+  fs::create_directories(copy / "solutions", ec);
+  if (ec) {
+    WARN("cannot write " << copy.string() << ": not checked");
+    return;
+  }
+  struct Remove {
+    fs::path path;
+    ~Remove() { fs::remove_all(path); }
+  } remove{copy};
+  fs::copy(source_root / "tests" / "01-queues", copy / "tests" / "01-queues", fs::copy_options::recursive);
+  fs::copy(source_root / "solutions" / "01-queues", copy / "solutions" / "01-queues", fs::copy_options::recursive);
+  const Graded g = grade("second-copy");
+  if (isolation(g) == "bubblewrap") {
+    expect_full_marks_without_timing(g);
+    expect_no_hidden_text(g);
+  }
+}
+
+TEST_CASE("memory held in memfd files hits the memory limit", "[grader][hostile]") {
+  expect_task3_cases(grade("memfd-hoard"), "memory_limit", "memory");
+}
+
+TEST_CASE("memory held under ThreadSanitizer hits the memory limit", "[grader][hostile]") {
+  const Graded g = grade("tsan-hoard", {{}, true, "graded"});
+  expect_full_marks_without_timing(g);
+  for (const auto& c : g.lab["cases"]) {
+    if (c["task"] != "task3" || c["name"].get<std::string>().find("rejects zero") != std::string::npos) continue;
+    INFO(c.dump(2));
+    CHECK(grader::contains(c.value("tsan_note", std::string{}), "memory"));
+  }
+}
+
+TEST_CASE("filling the disk hits the disk quota", "[grader][hostile]") {
+  expect_task3_cases(grade("disk-fill"), "disk_quota", "disk quota");
+}
+
+TEST_CASE("no forgery from inside the test process turns a case into a pass", "[grader][hostile]") {
+  expect_task3_cases(grade("forge-pass"), "failed", "before the test finished");
 }

@@ -7,7 +7,8 @@
 #include <utility>
 
 #include <sys/stat.h>
-#include <sys/statvfs.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 namespace grader {
@@ -57,13 +58,17 @@ std::uint64_t memory_held(const std::vector<pid_t>& processes) {
   return total;
 }
 
-std::uint64_t tmpfs_used(pid_t inside, const std::vector<fs::path>& places) {
+std::uint64_t tmpfs_used(pid_t inside, const std::vector<fs::path>& places, std::uint64_t size) {
   std::uint64_t total = 0;
   const std::string root = "/proc/" + std::to_string(inside) + "/root";
   for (const auto& place : places) {
-    struct statvfs fs_info {};
-    if (::statvfs((root + place.string()).c_str(), &fs_info) != 0) continue;
-    total += static_cast<std::uint64_t>(fs_info.f_blocks - fs_info.f_bfree) * fs_info.f_frsize;
+    // While bubblewrap sets the view up, its process's root is still the host's: only a
+    // tmpfs of exactly the size the sandbox gave is one of its own.
+    struct statfs fs_info {};
+    if (::statfs((root + place.string()).c_str(), &fs_info) != 0 || fs_info.f_type != TMPFS_MAGIC) continue;
+    const auto bytes = [&](auto blocks) { return static_cast<std::uint64_t>(blocks) * static_cast<std::uint64_t>(fs_info.f_bsize); };
+    if (size > 0 && (bytes(fs_info.f_blocks) + 4096 < size || bytes(fs_info.f_blocks) > size + 4096)) continue;
+    total += bytes(fs_info.f_blocks - fs_info.f_bfree);
   }
   return total;
 }

@@ -16,9 +16,9 @@ namespace grader {
 // every memfd file one of them has open (each file once, mapped or not).
 [[nodiscard]] std::uint64_t memory_held(const std::vector<pid_t>& processes);
 
-// Bytes used in the tmpfs folders `places`, seen through /proc/`inside`/root: a process
-// in the sandbox's mount namespace. 0 when it is gone.
-[[nodiscard]] std::uint64_t tmpfs_used(pid_t inside, const std::vector<std::filesystem::path>& places);
+// Bytes used in the tmpfs folders `places` (each `size` bytes large), seen through
+// /proc/`inside`/root: a process in the sandbox's mount namespace. 0 when it is gone.
+[[nodiscard]] std::uint64_t tmpfs_used(pid_t inside, const std::vector<std::filesystem::path>& places, std::uint64_t size);
 
 // Bytes on disk of every file below `folder` (the scratch folder without bubblewrap).
 [[nodiscard]] std::uint64_t disk_used(const std::filesystem::path& folder);

@@ -42,6 +42,7 @@ constexpr std::size_t output_tail_bytes = 16 * 1024;
 constexpr std::size_t channel_cap_bytes = 4 << 20;
 constexpr int channel_fd_in_child = 3;
 constexpr int status_fd_in_child = 4;  // bubblewrap only: the helper's report of the exit status
+constexpr int nonce_fd_in_child = 5;   // the result channel's nonce, read and closed by the listener
 
 // Pids of programs a grader thread is waiting for: the zombie reaper must leave them alone.
 std::mutex active_children_mutex;
@@ -130,7 +131,7 @@ void set_limit(int resource, rlim_t value) noexcept {
 
 // Everything the forked child needs, prepared before fork().
 struct ChildPlan {
-  int stdin_fd = -1, output_fd = -1, channel_fd = -1, status_fd = -1;
+  int stdin_fd = -1, output_fd = -1, channel_fd = -1, status_fd = -1, nonce_fd = -1;
   SandboxLimits limits;
   bool through_bwrap = false;
   bool unshare_network = false;
@@ -148,13 +149,16 @@ struct ChildPlan {
   const int output = ::fcntl(plan.output_fd, F_DUPFD, 10);
   const int channel = plan.channel_fd >= 0 ? ::fcntl(plan.channel_fd, F_DUPFD, 10) : -1;
   const int status = plan.status_fd >= 0 ? ::fcntl(plan.status_fd, F_DUPFD, 10) : -1;
+  const int nonce = plan.nonce_fd >= 0 ? ::fcntl(plan.nonce_fd, F_DUPFD, 10) : -1;
   ::dup2(input, 0);
   ::dup2(output, 1);
   ::dup2(output, 2);
   if (channel >= 0) ::dup2(channel, channel_fd_in_child);
   if (status >= 0) ::dup2(status, status_fd_in_child);
+  if (nonce >= 0) ::dup2(nonce, nonce_fd_in_child);
   if (plan.channel_fd < 0) ::close(channel_fd_in_child);
-  close_fds_from(status_fd_in_child + (plan.status_fd >= 0 ? 1 : 0));
+  if (plan.status_fd < 0) ::close(status_fd_in_child);
+  close_fds_from(nonce_fd_in_child + (plan.nonce_fd >= 0 ? 1 : 0));
   set_limit(RLIMIT_CORE, 0);
   // Soft limit sends SIGXCPU, the hard one a second later SIGKILL.
   const rlimit cpu{plan.limits.cpu_seconds, static_cast<rlim_t>(plan.limits.cpu_seconds) + 1};
@@ -207,7 +211,7 @@ std::optional<SandboxResult::Ending> measure_holdings(const std::vector<ProcessE
     // Any process inside the sandbox's mount namespace shows its tmpfs folders; bubblewrap's
     // outer process (the child itself) is still outside it.
     for (const pid_t p : descendants_of(table, pid)) {
-      if ((in_files = tmpfs_used(p, writable_places(view))) > 0) break;
+      if ((in_files = tmpfs_used(p, writable_places(view), view.tmpfs_bytes)) > 0) break;
     }
   }
   if (!bwrap || !view.scratch_in_memory) in_files += disk_used(view.scratch);
@@ -322,7 +326,8 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   if (request.result_channel) {
     result.nonce = random_hex(16);
     env.push_back(fmt::format("PARLAB_RESULT_FD={}", channel_fd_in_child));
-    env.push_back("PARLAB_RESULT_NONCE=" + result.nonce);
+    // Never in the environment: a pipe (written below) that the listener reads and closes.
+    env.push_back(fmt::format("PARLAB_RESULT_NONCE_FD={}", nonce_fd_in_child));
   }
 
   // RLIMIT_NPROC counts every process of the real uid. With a uid of its own that is just
@@ -355,6 +360,15 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   Pipe output = make_pipe();
   Pipe channel = request.result_channel ? make_pipe() : Pipe{};
   Pipe status_pipe = bwrap ? make_pipe() : Pipe{};
+  Pipe nonce_pipe = request.result_channel ? make_pipe() : Pipe{};
+  if (request.result_channel) {
+    // 32 bytes: far below a pipe's buffer, so this never blocks. Closing the write end
+    // leaves the listener an ended pipe to read it from.
+    if (::write(nonce_pipe.write_end.get(), result.nonce.data(), result.nonce.size()) != static_cast<ssize_t>(result.nonce.size())) {
+      throw std::system_error(errno, std::generic_category(), "writing the nonce pipe");
+    }
+    nonce_pipe.write_end.reset();
+  }
   UniqueFd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 
   ChildPlan plan;
@@ -362,6 +376,7 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   plan.output_fd = output.write_end.get();
   plan.channel_fd = request.result_channel ? channel.write_end.get() : -1;
   plan.status_fd = bwrap ? status_pipe.write_end.get() : -1;
+  plan.nonce_fd = request.result_channel ? nonce_pipe.read_end.get() : -1;
   plan.limits = request.limits;
   plan.through_bwrap = bwrap;
   plan.unshare_network = isolation_.level == IsolationLevel::network_namespace;
@@ -378,6 +393,7 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   output.write_end.reset();
   channel.write_end.reset();
   status_pipe.write_end.reset();
+  nonce_pipe.read_end.reset();
   set_nonblocking(output.read_end.get());
   if (channel.read_end.valid()) set_nonblocking(channel.read_end.get());
 

@@ -78,7 +78,9 @@ int sandbox_exec_main(int argc, char** argv) {
     ::dup2(null_fd, 2);
     ::close(null_fd);
   }
+  // Nor the channel, nor the nonce pipe (fds 3 and 5): they are the program's alone.
   ::close(3);
+  close_fds_from(status_fd + 1);
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {
     if (errno != EINTR) return 127;

@@ -1,18 +1,23 @@
 // The grader's structured result channel: a Catch2 listener compiled into every lab test
 // executable. It stays silent unless the grader starts the test process with
 //   PARLAB_RESULT_FD=<fd>       a pipe the grader reads
-//   PARLAB_RESULT_NONCE=<text>  a random word for this run, echoed in the closing records
+//   PARLAB_RESULT_NONCE_FD=<fd> a pipe holding a random word for this run (the grader), or
+//   PARLAB_RESULT_NONCE=<text>  the word itself (the student command)
 // and then writes one JSON object per line to that fd: case_started, assertion_failed,
-// case_ended and run_ended. The grader trusts these records instead of the console output,
-// which the student's code can print anything into. Both variables are read and removed from
-// the environment when the test run starts, before any test (and so any student code called
-// by a test) runs. See docs/grading.md for what this does and does not protect against.
+// case_ended and run_ended; the closing records echo the word. The grader trusts these
+// records instead of the console output, which the student's code can print anything into.
+// The variables are read and removed, and the nonce pipe closed, by an initialiser that runs
+// before any of the student's code (see Channel). See docs/grading.md for what this does and
+// does not protect against.
 
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
+#include <algorithm>
+#include <iterator>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -68,40 +73,62 @@ std::string to_line(Record record) {
   }
 }
 
+// Where the nonce comes from: the grader writes it into a pipe whose read end the test
+// inherits as fd PARLAB_RESULT_NONCE_FD, so that it is never in the environment (which the
+// student's code could read before the listener runs); the student command `parlab` may
+// still pass PARLAB_RESULT_NONCE itself. Either is taken by an initialiser of priority 101,
+// which runs before every initialiser of default priority, and so before any of the
+// student's code: the grader refuses student objects with initialisers of their own
+// priority, .preinit_array, .init or ifunc resolvers (grader/src/student_objects.cpp).
 class Channel {
  public:
-  // Takes the fd and nonce out of the environment: code that runs later in this process
-  // (the student's) cannot look them up there.
   void open_from_environment() {
     const char* fd_text = std::getenv("PARLAB_RESULT_FD");
+    const char* nonce_fd_text = std::getenv("PARLAB_RESULT_NONCE_FD");
     const char* nonce_text = std::getenv("PARLAB_RESULT_NONCE");
-    if (fd_text != nullptr && nonce_text != nullptr) {
-      char* end = nullptr;
-      const long fd = std::strtol(fd_text, &end, 10);
-      if (end != fd_text && *end == '\0' && fd > 2 && fd < 1 << 20) {
-        fd_ = static_cast<int>(fd);
-        nonce_ = nonce_text;
-        // Processes the tests exec must not inherit it; forked children still do.
-        ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
+    std::string nonce;
+    if (nonce_text != nullptr) {
+      nonce = nonce_text;
+    } else if (const int nonce_fd = parse_fd(nonce_fd_text); nonce_fd >= 0) {
+      char buffer[128];
+      ssize_t n = 0;
+      while ((n = ::read(nonce_fd, buffer, sizeof buffer)) < 0 && errno == EINTR) {
       }
+      if (n > 0) nonce.assign(buffer, static_cast<std::size_t>(n));
+      std::fill(std::begin(buffer), std::end(buffer), '\0');
+      ::close(nonce_fd);
     }
+    if (const int fd = parse_fd(fd_text); fd >= 0 && !nonce.empty()) {
+      fd_ = fd;
+      keep_masked(nonce);
+      // Processes the tests exec must not inherit it; forked children still do.
+      ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
+    }
+    std::fill(nonce.begin(), nonce.end(), '\0');
     ::unsetenv("PARLAB_RESULT_FD");
+    ::unsetenv("PARLAB_RESULT_NONCE_FD");
     ::unsetenv("PARLAB_RESULT_NONCE");
   }
 
   [[nodiscard]] bool active() const { return fd_ >= 0; }
-  [[nodiscard]] const std::string& nonce() const { return nonce_; }
+  // The nonce for one record; callers wipe it after use.
+  [[nodiscard]] std::string nonce() const {
+    std::string out(masked_.size(), '\0');
+    for (std::size_t i = 0; i < masked_.size(); ++i) out[i] = static_cast<char>(masked_[i] ^ mask_[i]);
+    return out;
+  }
 
   void send(Record record) {
     if (fd_ < 0) return;
-    const std::string line = to_line(std::move(record));
+    std::string line = to_line(std::move(record));
     std::string_view rest = line;
     while (!rest.empty()) {
       const ssize_t n = ::write(fd_, rest.data(), rest.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return;  // the grader went away: nothing useful left to do
+      if (n <= 0) break;  // the grader went away: nothing useful left to do
       rest.remove_prefix(static_cast<std::size_t>(n));
     }
+    std::fill(line.begin(), line.end(), '\0');
   }
 
   void close() {
@@ -110,14 +137,41 @@ class Channel {
   }
 
  private:
+  static int parse_fd(const char* text) {
+    if (text == nullptr) return -1;
+    char* end = nullptr;
+    const long fd = std::strtol(text, &end, 10);
+    return end != text && *end == '\0' && fd > 2 && fd < 1 << 20 ? static_cast<int>(fd) : -1;
+  }
+
+  // Kept XOR-masked with random bytes, so that the nonce's text is nowhere in memory
+  // between records: a scan of the process's memory for it finds nothing. (This hides it
+  // from a scan, not from code that reads this object: see docs/grading.md.)
+  void keep_masked(const std::string& nonce) {
+    mask_.assign(nonce.size(), 0);
+    const int random = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (random >= 0) {
+      (void)!::read(random, mask_.data(), mask_.size());
+      ::close(random);
+    }
+    masked_.assign(nonce.size(), 0);
+    for (std::size_t i = 0; i < nonce.size(); ++i) masked_[i] = static_cast<unsigned char>(nonce[i]) ^ mask_[i];
+  }
+
   int fd_ = -1;
-  std::string nonce_;
+  std::vector<unsigned char> masked_, mask_;
 };
 
 Channel& channel() {
   static Channel instance;
   return instance;
 }
+
+// Runs before every initialiser of default priority (the student's included).
+struct OpenChannelEarly {
+  OpenChannelEarly() { channel().open_from_environment(); }
+};
+__attribute__((init_priority(101))) OpenChannelEarly open_channel_early;
 
 template <class AssertionStats>
 void report_failed_assertion(const AssertionStats& stats) {
@@ -154,6 +208,7 @@ void report_case_ended(std::string_view name, std::size_t assertions_passed, std
                   {"assertions_passed", assertions_passed},
                   {"assertions_failed", assertions_failed},
                   {"nonce", channel().nonce()}});
+  // (the record's copy of the nonce is wiped by send())
 }
 
 void report_run_ended() {
@@ -167,7 +222,6 @@ void report_run_ended() {
 class ResultChannelListener : public Catch::EventListenerBase {
  public:
   using Catch::EventListenerBase::EventListenerBase;
-  void testRunStarting(const Catch::TestRunInfo&) override { channel().open_from_environment(); }
   void testCaseStarting(const Catch::TestCaseInfo& info) override { report_case_started(info.name); }
   void assertionEnded(const Catch::AssertionStats& stats) override { report_failed_assertion(stats); }
   void testCaseEnded(const Catch::TestCaseStats& stats) override {
@@ -183,7 +237,6 @@ struct ResultChannelListener : Catch::TestEventListenerBase {
   // The 2.x base class keeps per-run state in these members, so each override calls it.
   void testRunStarting(const Catch::TestRunInfo& info) override {
     TestEventListenerBase::testRunStarting(info);
-    channel().open_from_environment();
   }
   void testCaseStarting(const Catch::TestCaseInfo& info) override {
     TestEventListenerBase::testCaseStarting(info);
