@@ -7,6 +7,7 @@
 
 #include "build_tree.hpp"
 #include "compile_sandbox.hpp"
+#include "hidden_text.hpp"
 #include "scoring.hpp"
 #include "staging.hpp"
 #include "submission.hpp"
@@ -42,6 +43,28 @@ std::map<std::string, fs::path> suite_executables(const BuildTree& tree, const L
   std::map<std::string, fs::path> out = {{"visible", tree.executable(lab.target("_visible"))}};
   if (lab.has_hidden_tests) out["hidden"] = tree.executable(lab.target("_hidden"));
   return out;
+}
+
+// Every text of a lab's result that the submission's code or compiler could shape: cut to a
+// bounded size, and without a run of bytes from the hidden tests or the reference.
+void redact_reports(const HiddenText& hidden, LabResult& lab) {
+  auto clean = [&](std::string& text, std::size_t cap) {
+    if (text.size() > cap) text = text.substr(0, cap) + " [...]";
+    text = hidden.redact(text);
+  };
+  clean(lab.build_errors, 24 * 1024);
+  for (auto& c : lab.cases) {
+    clean(c.output, 24 * 1024);
+    // A hidden case's failure quotes its own source on purpose (shown as the instructor's
+    // hidden_visibility says); a visible case's is shown to the student at once.
+    if (c.suite != "visible") continue;
+    clean(c.summary, max_student_text_bytes);
+    for (auto& a : c.assertions) clean(a, max_student_text_bytes);
+    clean(c.hang_headline, max_student_text_bytes);
+    for (auto& t : c.hang_threads) clean(t, max_student_text_bytes);
+    clean(c.race_report, 12 * 1024);
+    clean(c.tsan_note, max_student_text_bytes);
+  }
 }
 
 }  // namespace
@@ -203,6 +226,20 @@ void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, 
   const BuildOutcome built = slot.tree->build(lab_targets(manifest, options_.timing), options_.jobs);
   lab.build_seconds = seconds_since(build_started);
   times.build += lab.build_seconds;
+  // What the reports show is checked against the hidden tests and the reference.
+  std::vector<fs::path> hidden_files;
+  for (const fs::path& dir : {options_.source_root / "tests" / manifest.slug, options_.source_root / "solutions" / manifest.slug}) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file()) hidden_files.push_back(it->path());
+    }
+  }
+  const HiddenText hidden(hidden_files);
+  struct RedactAtEnd {
+    const HiddenText& hidden;
+    LabResult& lab;
+    ~RedactAtEnd() { redact_reports(hidden, lab); }
+  } redact_at_end{hidden, lab};
   if (!built.ok) {
     lab.status = "did not build";
     lab.build_errors = built.first_errors;

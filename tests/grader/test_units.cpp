@@ -10,9 +10,11 @@
 #include "backtrace.hpp"
 #include "build_tree.hpp"
 #include "channel.hpp"
+#include "hidden_text.hpp"
 #include "manifest.hpp"
 #include "parlab_test/catch.hpp"
 #include "staging.hpp"
+#include "student_objects.hpp"
 #include "submission.hpp"
 #include "test_cases.hpp"
 #include "util/command.hpp"
@@ -217,4 +219,35 @@ TEST_CASE("archives with .. or absolute paths are refused, good ones unpacked", 
   CHECK(opened.name == "good");
   CHECK(fs::exists(opened.root / "01-queues" / "src" / "blocking_queue.cpp"));
   fs::remove_all(scratch);
+}
+
+TEST_CASE("hidden text is removed from what a report shows", "[grader][unit]") {
+  const fs::path dir = fs::temp_directory_path() / ("parlab-hidden-" + grader::random_hex(4));
+  fs::create_directories(dir);
+  const std::string secret = "CHECK(primes_threads(1000, 3, 17) == expected_primes_below_thousand);\n";
+  grader::write_file_atomically(dir / "hidden.cpp", "TEST_CASE(\"a case name that is shown on purpose\") {\n" + secret + "}\n");
+  const grader::HiddenText hidden({dir / "hidden.cpp"});
+  fs::remove_all(dir);
+  const std::string leaked = hidden.redact("got: " + secret + " end");
+  CHECK_FALSE(grader::contains(leaked, "expected_primes_below"));
+  CHECK(grader::contains(leaked, "removed"));
+  CHECK(grader::contains(leaked, "got: "));
+  CHECK(hidden.redact("a case name that is shown on purpose, and more words here") ==
+        "a case name that is shown on purpose, and more words here");
+}
+
+TEST_CASE("student objects that could run before the listener or replace its calls are refused", "[grader][unit]") {
+  const std::string header = "Section Headers:\n  [Nr] Name Type Address Off Size ES Flg Lk Inf Al\n";
+  const std::string symbols = "Symbol table '.symtab' contains 3 entries:\n   Num:    Value          Size Type    Bind   Vis      Ndx Name\n";
+  const std::string ok = header + "  [ 1] .text PROGBITS 0 40 10 00 AX 0 0 1\n  [ 2] .init_array INIT_ARRAY 0 0 8 8 WA 0 0 8\n" + symbols +
+                         "     1: 0000000000000000    10 FUNC    GLOBAL DEFAULT    1 _ZN6parlab5lab016workerEv\n"
+                         "     2: 0000000000000000     0 NOTYPE  GLOBAL DEFAULT  UND getenv\n"
+                         "     3: 0000000000000000    10 FUNC    WEAK   DEFAULT    1 _ZNSt6vectorIiSaIiEE9push_backERKi\n";
+  CHECK(grader::why_readelf_refused(ok, false).empty());
+  CHECK_FALSE(grader::why_readelf_refused(header + "  [ 3] .init_array.00101 INIT_ARRAY 0 0 8 8 WA 0 0 8\n", false).empty());
+  CHECK(grader::why_readelf_refused(header + "  [ 3] .init_array.00099 INIT_ARRAY 0 0 8 8 WA 0 0 8\n", true).empty());
+  CHECK_FALSE(grader::why_readelf_refused(header + "  [ 3] .preinit_array PREINIT_ARRAY 0 0 8 8 WA 0 0 8\n", false).empty());
+  CHECK_FALSE(grader::why_readelf_refused(symbols + "     1: 0000000000000000    10 FUNC    GLOBAL DEFAULT    1 getenv\n", false).empty());
+  CHECK_FALSE(grader::why_readelf_refused(symbols + "     1: 0000000000000000    10 FUNC    WEAK   DEFAULT    1 _ZN5Catch3runEv\n", false).empty());
+  CHECK_FALSE(grader::why_readelf_refused(symbols + "     1: 0000000000000000    10 IFUNC   GLOBAL DEFAULT    1 _ZN6parlab1fEv\n", false).empty());
 }
