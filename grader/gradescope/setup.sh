@@ -130,7 +130,8 @@ cmake -DMODE=check-reference -DREPORT="$warm_out/report.json" -P "$source_dir/gr
 warmed=$(date +%s)
 log "reference graded in $((warmed - built)) s"
 
-# Compilation runs as root, outside the sandbox, and is unaffected; sandboxed tests cannot
-# list or read these folders any more (under bubblewrap they see empty folders anyway).
+# The grader compiles the reference and the hidden tests as root and is unaffected; the
+# student's files compile, and the tests run, under a sandbox uid, which can no longer list
+# or read these folders (under bubblewrap they are not in its view at all).
 chmod 700 "$source_dir/solutions" "$source_dir/tests"
 log "done in $(($(date +%s) - started)) s"
