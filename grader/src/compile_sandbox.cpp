@@ -54,11 +54,6 @@ CompileSandboxSettings read_settings(const fs::path& file) {
   return s;
 }
 
-bool is_under(const fs::path& path, const fs::path& dir) {
-  const std::string p = path.lexically_normal().string(), d = dir.lexically_normal().string();
-  return p == d || (p.size() > d.size() && p.compare(0, d.size(), d) == 0 && p[d.size()] == '/');
-}
-
 // Every file a dependency file names must be the system's, the lab kit's or the
 // submission's. Under bubblewrap nothing else can be opened at all; with weaker isolation
 // this still refuses an object built from an #include of a hidden test or the reference.
@@ -66,9 +61,9 @@ std::string outside_dependency(const std::string& depfile, const std::vector<fs:
   std::string token;
   auto check = [&](const std::string& name) -> bool {
     if (name.empty() || name.back() == ':' || name[0] != '/') return false;
-    if (is_under(name, "/usr")) return false;
+    if (path_is_under(name, "/usr")) return false;
     for (const auto& dir : readable) {
-      if (is_under(name, dir)) return false;
+      if (path_is_under(name, dir)) return false;
     }
     return true;
   };

@@ -224,6 +224,7 @@ void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, 
   const auto build_started = Clock::now();
   progress(fmt::format("lab {}: building", manifest.id));
   const BuildOutcome built = slot.tree->build(lab_targets(manifest, options_.timing), options_.jobs);
+  end_adopted_orphans();
   lab.build_seconds = seconds_since(build_started);
   times.build += lab.build_seconds;
   // What the reports show is checked against the hidden tests and the reference.
@@ -285,6 +286,7 @@ void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, 
     try {
       slot.tsan_tree->configure();
       const BuildOutcome tsan_built = slot.tsan_tree->build(lab_targets(manifest, false), options_.jobs);
+      end_adopted_orphans();
       if (!tsan_built.ok) tsan_problem = "the ThreadSanitizer build failed:\n" + tsan_built.first_errors;
     } catch (const std::exception& e) {
       tsan_problem = e.what();

@@ -228,6 +228,24 @@ std::optional<SandboxResult::Ending> measure_holdings(const std::vector<ProcessE
 
 void become_child_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 
+void end_adopted_orphans() {
+  std::set<pid_t> keep;
+  {
+    std::lock_guard lock(active_children_mutex);
+    keep = active_children;
+  }
+  const auto table = read_process_table();
+  for (const auto& entry : table) {
+    if (entry.parent != ::getpid() || keep.count(entry.pid) != 0 || entry.state == 'Z') continue;
+    for (const pid_t p : descendants_of(table, entry.pid)) ::kill(p, SIGKILL);
+    ::kill(entry.pid, SIGKILL);
+  }
+  reap_orphans();
+  // The killed ones are zombies now, or soon: reap those too.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  reap_orphans();
+}
+
 class Sandbox::UidLease {
  public:
   UidLease(Sandbox& sandbox, bool wanted) : sandbox_(sandbox), uid_(wanted ? sandbox.acquire_uid() : 0), held_(wanted) {}

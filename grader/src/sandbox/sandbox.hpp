@@ -87,4 +87,10 @@ class Sandbox {
 // double-forked daemon can be found and reaped. Call once at start-up.
 void become_child_subreaper();
 
+// Kills (and reaps) every process the grader adopted that no sandbox run is waiting for, with
+// everything below it: what a killed build left behind (without bubblewrap, a compiler whose
+// launcher was killed keeps running as an orphan). Call when no command of the grader's own
+// is running besides sandbox runs, e.g. after a build.
+void end_adopted_orphans();
+
 }  // namespace grader

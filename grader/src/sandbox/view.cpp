@@ -1,5 +1,7 @@
 #include "sandbox/view.hpp"
 
+#include "util/files.hpp"
+
 #include <algorithm>
 #include <set>
 #include <system_error>
@@ -17,11 +19,6 @@ const char* const system_roots[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "
 const char* const system_etc[] = {"/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
                                   "/etc/passwd",       "/etc/group",       "/etc/nsswitch.conf", "/etc/hosts",
                                   "/etc/localtime",    "/etc/os-release",  "/etc/debian_version"};
-
-bool is_under(const fs::path& path, const fs::path& dir) {
-  const std::string p = path.lexically_normal().string(), d = dir.lexically_normal().string();
-  return p == d || (p.size() > d.size() && p.compare(0, d.size(), d) == 0 && p[d.size()] == '/');
-}
 
 void add_system_path(std::vector<std::string>& args, const fs::path& path) {
   std::error_code ec;
@@ -53,7 +50,7 @@ std::vector<std::string> bubblewrap_view_arguments(const ViewSpec& spec) {
   // shorter paths first, so that none covers one made before it.
   std::vector<fs::path> targets;
   auto in_system = [](const fs::path& p) {
-    return std::any_of(std::begin(system_roots), std::end(system_roots), [&](const char* root) { return is_under(p, root); });
+    return std::any_of(std::begin(system_roots), std::end(system_roots), [&](const char* root) { return path_is_under(p, root); });
   };
   for (const auto& path : spec.read_only) {
     std::error_code ec;
@@ -62,7 +59,7 @@ std::vector<std::string> bubblewrap_view_arguments(const ViewSpec& spec) {
   }
   std::sort(targets.begin(), targets.end(), [](const fs::path& a, const fs::path& b) { return a.string().size() < b.string().size(); });
   auto inside_a_bind = [&](const fs::path& p) {
-    return in_system(p) || std::any_of(targets.begin(), targets.end(), [&](const fs::path& t) { return is_under(p, t); });
+    return in_system(p) || std::any_of(targets.begin(), targets.end(), [&](const fs::path& t) { return path_is_under(p, t); });
   };
   std::set<std::string> made;
   auto make_parents = [&](const fs::path& target) {

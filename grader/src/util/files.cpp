@@ -39,4 +39,9 @@ fs::path current_executable() {
   return fs::read_symlink("/proc/self/exe");
 }
 
+bool path_is_under(const fs::path& path, const fs::path& dir) {
+  const std::string p = path.lexically_normal().string(), d = dir.lexically_normal().string();
+  return p == d || (p.size() > d.size() && p.compare(0, d.size(), d) == 0 && (d.back() == '/' || p[d.size()] == '/'));
+}
+
 }  // namespace grader

@@ -16,6 +16,8 @@ namespace fs = std::filesystem;
 void write_file_atomically(const fs::path& path, std::string_view content);
 // Removes a tree; never throws (cleanup must not hide the error that caused it).
 void remove_tree_quietly(const fs::path& path) noexcept;
+// `path` is `dir` or lies below it (compared lexically, after normalising both).
+[[nodiscard]] bool path_is_under(const fs::path& path, const fs::path& dir);
 // The path of the running grader executable (/proc/self/exe).
 [[nodiscard]] fs::path current_executable();
 
