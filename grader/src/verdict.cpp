@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "sandbox/progress_deadline.hpp"
 #include "util/text.hpp"
 
 namespace grader {
@@ -106,6 +107,17 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
                                                   "children leave with _exit() instead of going on with the parent's loop.",
                                                   limits.processes)};
     case Ending::timed_out:
+      // A case that finished its checks is judged by them, never as a hang: it was stopped
+      // only because its process did not exit afterwards.
+      if (channel.ended && !channel.passed) {
+        const std::string failure = first_failure(channel);
+        return {Verdict::failed, failure.empty() ? "An assertion failed." : failure};
+      }
+      if (channel.ended) {
+        return {Verdict::failed, fmt::format("Every check passed, but the test process did not exit within {:.0f} s "
+                                             "after them: a thread that is never joined or a child process that is "
+                                             "never waited for keeps it alive.", run.seconds)};
+      }
       // A test that runs out of memory over and over (every value of a generator) can
       // also run out of time: the memory is the cause worth naming.
       if (mentions_out_of_memory(run, channel)) {
@@ -113,7 +125,14 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
                                                    "was stopped after {:.0f} s: something allocates without bound.",
                                                    human_bytes(limits.address_space), wall_seconds)};
       }
-      return {Verdict::timed_out, fmt::format("The test did not finish within {:.0f} s and was stopped.", wall_seconds)};
+      if (run.seconds >= wall_seconds * ProgressDeadline::busy_stretch - 0.5) {
+        return {Verdict::timed_out, fmt::format("The test did not finish within {:.0f} s, and it kept computing until it was "
+                                                "stopped after {:.0f} s: a loop that never ends, or a busy wait.",
+                                                wall_seconds, run.seconds)};
+      }
+      return {Verdict::timed_out, fmt::format("The test did not finish within {:.0f} s and was stopped: it had stopped "
+                                              "making progress (its processes no longer used the CPU), so it is blocked.",
+                                              wall_seconds)};
     case Ending::exited:
     case Ending::signaled:
       break;
@@ -124,8 +143,8 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
 
   if (run.ending == Ending::signaled) {
     if (run.signal == SIGXCPU || (run.signal == SIGKILL && run.seconds >= limits.cpu_seconds)) {
-      return {Verdict::timed_out, fmt::format("The test used more than {} s of CPU time and was stopped: a loop that "
-                                              "never ends, or a busy wait.", limits.cpu_seconds)};
+      return {Verdict::timed_out, fmt::format("The test did not finish: it used more than {} s of CPU time and was stopped (a loop that "
+                                              "never ends, or a busy wait).", limits.cpu_seconds)};
     }
     if (run.signal == SIGXFSZ) {
       return {Verdict::output_limit, fmt::format("The test wrote a file larger than {}, the limit, and was stopped.",

@@ -69,22 +69,28 @@ TEST_CASE("is_prime_processes finds the factor of the square of a large prime", 
   CHECK(lab04_test::verdict_problems(want, 2, v) == "");
 }
 
-TEST_CASE("is_prime_processes stops the other worker early on 100109100129101027", "[lab04][task3]") {
-  parlab_test::Watchdog watchdog("is_prime_processes(100109100129101027, 2) three times", 120s);
-  const Verdict v = is_prime_processes(lab04_test::kComposite2, 2);
-  CHECK(lab04_test::verdict_problems({lab04_test::kComposite2, false, lab04_test::kComposite2Factor}, 2, v) == "");
-  CHECK(lab04_test::early_exit_in_some_attempt(lab04_test::kComposite2, 1, lab04_test::kComposite2Factor,
-                                               [] { return is_prime_processes(lab04_test::kComposite2, 2); }) == "");
+TEST_CASE("is_prime_processes stops the other worker early when the factor opens the second range", "[lab04][task3]") {
+  // The factor lies ten divisions into the second range (see lab04_support.hpp): the first
+  // worker must stop long before the end of its 75 million divisions, whatever the load.
+  using lab04_test::kEarlyFactorOf2;
+  using lab04_test::kEarlyFactorOf2Factor;
+  parlab_test::Watchdog watchdog("is_prime_processes(" + std::to_string(kEarlyFactorOf2) + ", 2) three times", 120s);
+  const Verdict v = is_prime_processes(kEarlyFactorOf2, 2);
+  CHECK(lab04_test::verdict_problems({kEarlyFactorOf2, false, kEarlyFactorOf2Factor}, 2, v) == "");
+  CHECK(lab04_test::early_exit_in_some_attempt(kEarlyFactorOf2, 1, kEarlyFactorOf2Factor,
+                                               [] { return is_prime_processes(kEarlyFactorOf2, 2); }) == "");
 }
 
-TEST_CASE("is_prime_processes stops three workers early on 100109100129100369", "[lab04][task3]") {
-  parlab_test::Watchdog watchdog("is_prime_processes(100109100129100369, 4) three times", 120s);
+TEST_CASE("is_prime_processes stops three workers early when the factor opens the second of four ranges", "[lab04][task3]") {
+  using lab04_test::kEarlyFactorOf4;
+  using lab04_test::kEarlyFactorOf4Factor;
+  parlab_test::Watchdog watchdog("is_prime_processes(" + std::to_string(kEarlyFactorOf4) + ", 4) three times", 120s);
   const parlab_test::ResourceSnapshot before;
   const int mappings = lab04_test::shared_mappings();
-  const Verdict v = is_prime_processes(lab04_test::kComposite1, 4);
-  CHECK(lab04_test::verdict_problems({lab04_test::kComposite1, false, lab04_test::kComposite1Factor}, 4, v) == "");
-  CHECK(lab04_test::early_exit_in_some_attempt(lab04_test::kComposite1, 1, lab04_test::kComposite1Factor,
-                                               [] { return is_prime_processes(lab04_test::kComposite1, 4); }) == "");
+  const Verdict v = is_prime_processes(kEarlyFactorOf4, 4);
+  CHECK(lab04_test::verdict_problems({kEarlyFactorOf4, false, kEarlyFactorOf4Factor}, 4, v) == "");
+  CHECK(lab04_test::early_exit_in_some_attempt(kEarlyFactorOf4, 1, kEarlyFactorOf4Factor,
+                                               [] { return is_prime_processes(kEarlyFactorOf4, 4); }) == "");
   CHECK(before.leaks() == "");
   CHECK(lab04_test::shared_mappings() == mappings);
 }
