@@ -1,5 +1,6 @@
 #include "verdict.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
@@ -36,12 +37,24 @@ bool mentions_out_of_memory(const SandboxResult& run, const ChannelReport& chann
          contains(run.output, "out of memory");
 }
 
+// 1720804 -> "1,720,804": a count a student reads at a glance.
+std::string with_thousands(std::size_t n) {
+  std::string digits = std::to_string(n);
+  for (std::size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, ",");
+  return digits;
+}
+
 std::string first_failure(const ChannelReport& channel) {
   if (channel.failures.empty()) return {};
   std::string text = channel.failures.front().describe();
-  if (channel.failures.size() > 1) text += fmt::format(" (and {} more)", channel.failures.size() - 1);
+  const std::size_t seen = std::max(channel.failures_seen, channel.failures.size());
+  if (seen > 1) text += fmt::format(" (and {} more failed checks)", with_thousands(seen - 1));
   return text;
 }
+
+// So many failed checks that Catch's report of them alone fills the output limit: the
+// output is the test's, not the student's printing.
+constexpr std::size_t failures_that_fill_the_output = 50;
 
 }  // namespace
 
@@ -98,6 +111,10 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
   const double wall_seconds = std::chrono::duration<double>(limits.wall).count();
   switch (run.ending) {
     case Ending::output_limit:
+      if (channel.failures_seen >= failures_that_fill_the_output) {
+        return {Verdict::failed, first_failure(channel) + " The test was stopped there: its report of that many "
+                                                          "failed checks filled the output limit."};
+      }
       return {Verdict::output_limit, fmt::format("The test printed more than {} and was stopped. Remove the printing "
                                                  "from loops (or print to a file only while debugging).",
                                                  human_bytes(limits.output_bytes))};

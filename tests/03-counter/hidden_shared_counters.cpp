@@ -13,6 +13,7 @@
 #include "parlab/fd.hpp"
 #include "parlab/lab03/shared_counters.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/explain.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 
@@ -54,6 +55,7 @@ TEST_CASE("threads of one process share each counter: increments and reads at on
   const SharedKind kind = GENERATE(SharedKind::atomic, SharedKind::robust_mutex);
   CAPTURE(name(kind));
   parlab_test::Watchdog watchdog("4 threads incrementing one " + std::string(name(kind)) + " counter beside a reader", 60s);
+  PARLAB_EXPLAIN("lost or repeated values between threads: the count must be a std::atomic (fetch_add) or be read and changed only under the mutex, value() included");
   SharedAtomicCounter atomic_counter;
   RobustCounter robust_counter;
   const auto increment = [&] { return kind == SharedKind::atomic ? atomic_counter.increment() : robust_counter.increment(); };
@@ -120,6 +122,7 @@ TEST_CASE("a SharedAtomicCounter made before fork is one counter for parent and 
 
 TEST_CASE("the robust counter recovers a lock whose holder died and keeps every increment", "[lab03][task3]") {
   parlab_test::Watchdog watchdog("RobustCounter after its holder was SIGKILLed", 60s);
+  PARLAB_EXPLAIN("after EOWNERDEAD the lock is yours but the mutex is marked inconsistent: call pthread_mutex_consistent before unlocking, or every later lock fails with ENOTRECOVERABLE");
   const parlab_test::ResourceSnapshot before;
   RobustCounter counter;
   {
@@ -150,6 +153,7 @@ TEST_CASE("the robust counter recovers a lock whose holder died and keeps every 
 
 TEST_CASE("processes blocked on the robust mutex proceed when its holder is SIGKILLed", "[lab03][task3]") {
   parlab_test::Watchdog watchdog("waiters on a RobustCounter whose holder is SIGKILLed", 60s);
+  PARLAB_EXPLAIN("waiters did not get the dead holder's lock: the mutex must be robust and process-shared (pthread_mutexattr_setrobust, setpshared), and EOWNERDEAD must be handled with pthread_mutex_consistent");
   RobustCounter counter;
   auto ready = parlab::Pipe::create();
   auto holder = parlab::ChildProcess::fork([&]() -> int {

@@ -10,6 +10,7 @@
 #include "../../labs/04-early-exit/tests/lab04_support.hpp"
 #include "parlab/child_process.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/explain.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 
@@ -38,6 +39,7 @@ TEST_CASE("a SharedStopFlag is safe for threads of one process too", "[lab04][ta
   // between threads of one process it can, and the grader's race check reruns this case
   // under it.
   parlab_test::Watchdog watchdog("threads polling a SharedStopFlag another thread raises", 20s);
+  PARLAB_EXPLAIN("a race on the flag byte: read and write it through std::atomic_ref (relaxed), never as a plain or volatile byte");
   SharedStopFlag flag;
   std::atomic<unsigned> saw_it{0};
   {
@@ -100,6 +102,7 @@ TEST_CASE("is_prime_processes stops the other worker early when the factor opens
   using lab04_test::kEarlyFactorOf2;
   using lab04_test::kEarlyFactorOf2Factor;
   parlab_test::Watchdog watchdog("is_prime_processes(" + std::to_string(kEarlyFactorOf2) + ", 2) three times", 120s);
+  PARLAB_EXPLAIN("a worker kept going after the flag was raised: the flag must be in memory mapped MAP_SHARED before fork (a child's ordinary memory is a copy) and read every check_every divisions");
   const Verdict v = is_prime_processes(kEarlyFactorOf2, 2);
   CHECK(lab04_test::verdict_problems({kEarlyFactorOf2, false, kEarlyFactorOf2Factor}, 2, v) == "");
   CHECK(lab04_test::early_exit_in_some_attempt(kEarlyFactorOf2, 1, kEarlyFactorOf2Factor,
@@ -110,6 +113,7 @@ TEST_CASE("is_prime_processes stops three workers early when the factor opens th
   using lab04_test::kEarlyFactorOf4;
   using lab04_test::kEarlyFactorOf4Factor;
   parlab_test::Watchdog watchdog("is_prime_processes(" + std::to_string(kEarlyFactorOf4) + ", 4) three times", 120s);
+  PARLAB_EXPLAIN("a worker kept going after the flag was raised: one SharedStopFlag mapped before fork, read by every child every check_every divisions");
   const parlab_test::ResourceSnapshot before;
   const int mappings = lab04_test::shared_mappings();
   const Verdict v = is_prime_processes(kEarlyFactorOf4, 4);
@@ -122,6 +126,7 @@ TEST_CASE("is_prime_processes stops three workers early when the factor opens th
 
 TEST_CASE("is_prime_processes starts every search with the flag down", "[lab04][task3]") {
   parlab_test::Watchdog watchdog("is_prime_processes on a composite, then on a prime", 60s);
+  PARLAB_EXPLAIN("the flag of an earlier search is still up: map a fresh SharedStopFlag (or clear it) for every search");
   CHECK_FALSE(is_prime_processes(lab04_test::kComposite2, 2).prime);
   const Verdict v = is_prime_processes(1'000'000'000'039, 2, 1);
   CHECK(lab04_test::verdict_problems({1'000'000'000'039, true, 0}, 2, v) == "");

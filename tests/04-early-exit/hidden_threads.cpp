@@ -7,6 +7,7 @@
 
 #include "../../labs/04-early-exit/tests/lab04_support.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/explain.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 
@@ -72,6 +73,7 @@ TEST_CASE("is_prime_threads stops the other worker early when the factor opens t
   using lab04_test::kEarlyFactorOf2;
   using lab04_test::kEarlyFactorOf2Factor;
   parlab_test::Watchdog watchdog("is_prime_threads(" + std::to_string(kEarlyFactorOf2) + ", 2) three times", 120s);
+  PARLAB_EXPLAIN("a worker kept going after the flag was raised: it reads the flag too rarely or never (every check_every divisions), or the workers do not share one flag");
   const Verdict v = is_prime_threads(kEarlyFactorOf2, 2);
   INFO(lab04_test::describe(kEarlyFactorOf2, v));
   CHECK(lab04_test::verdict_problems({kEarlyFactorOf2, false, kEarlyFactorOf2Factor}, 2, v) == "");
@@ -87,6 +89,7 @@ TEST_CASE("is_prime_threads stops three workers early when the factor opens the 
   using lab04_test::kEarlyFactorOf4;
   using lab04_test::kEarlyFactorOf4Factor;
   parlab_test::Watchdog watchdog("is_prime_threads(" + std::to_string(kEarlyFactorOf4) + ", 4) three times", 120s);
+  PARLAB_EXPLAIN("a worker kept going after the flag was raised: every worker must read the one shared flag every check_every divisions");
   CHECK(lab04_test::early_exit_in_some_attempt(kEarlyFactorOf4, 1, kEarlyFactorOf4Factor,
                                                [] { return is_prime_threads(kEarlyFactorOf4, 4); }) == "");
 }
@@ -116,6 +119,7 @@ TEST_CASE("is_prime_threads starts every search with the flag down", "[lab04][ta
   // The seed's bug: the flag raised by one search was still up when the next one began,
   // so the prime after a composite came out as an error or as "composite".
   parlab_test::Watchdog watchdog("is_prime_threads on a composite, then on primes", 60s);
+  PARLAB_EXPLAIN("the flag raised by an earlier search is still up: make the flag a local variable of is_prime_threads, not a static or a global");
   const Verdict composite = is_prime_threads(lab04_test::kComposite2, 2);
   CHECK_FALSE(composite.prime);
   for (const std::uint64_t n : {std::uint64_t{1'000'000'000'039}, std::uint64_t{1'000'000'007}}) {

@@ -64,7 +64,7 @@ TEST_CASE("one failed case costs a task with the rule at least its share", "[gra
   CHECK(lab.points == 15);
 }
 
-TEST_CASE("manifests refuse an unknown task field and a share outside (0, 1]", "[grader][scoring][manifest]") {
+TEST_CASE("manifests refuse an unknown task field and a share that is not above 0 and at most 1", "[grader][scoring][manifest]") {
   CHECK(grader::load_manifest(manifest_with_task(R"(, "any_failure_costs_at_least": 0.5)")).tasks.at(0).any_failure_costs_at_least == 0.5);
   CHECK(grader::load_manifest(manifest_with_task("")).tasks.at(0).any_failure_costs_at_least == 0);
   CHECK_THROWS_WITH(grader::load_manifest(manifest_with_task(R"(, "any_failure_cost": 0.5)")),
