@@ -62,7 +62,7 @@ Thread 2 (Thread 0x7f1 (LWP 12) "lab01_hidden"):
 #0  0x00007f in __futex_abstimed_wait_common64 () at ./nptl/futex-internal.c:57
 #1  0x00007f in __pthread_cond_wait_common () at ./nptl/pthread_cond_wait.c:503
 #2  0x00007f in std::condition_variable::wait(std::unique_lock<std::mutex>&) () from /lib/libstdc++.so.6
-#3  parlab::lab01::BlockingQueue<int>::pop (this=...) at /w/overlay/01-queues/src/blocking_queue.cpp:30
+#3  parlab::lab01::BlockingQueue<std::variant<parlab::Range, parlab::lab01::PoisonPill> >::pop (this=...) at /w/overlay/01-queues/src/blocking_queue.cpp:30
 #4  0x0000ab in CATCH2_INTERNAL_TEST_4()::{lambda()#1}::operator() (...) at /w/tests/01-queues/hidden_queue.cpp:90
 )";
   const auto summary = grader::summarize_backtrace(queue_test);
