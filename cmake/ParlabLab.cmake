@@ -50,6 +50,34 @@ function(_parlab_json_list out_var json)
   set(${out_var} "${_items}" PARENT_SCOPE)
 endfunction()
 
+# Every task names only the fields the grader reads; a misspelt rubric key would score
+# the task the default way without a word. any_failure_costs_at_least is a share in (0, 1].
+function(_parlab_check_tasks json manifest_path)
+  string(JSON _count LENGTH "${json}" tasks)
+  math(EXPR _last "${_count} - 1")
+  set(_known id title tag points hints any_failure_costs_at_least)
+  foreach(_t RANGE ${_last})
+    string(JSON _id GET "${json}" tasks ${_t} id)
+    string(JSON _keys LENGTH "${json}" tasks ${_t})
+    math(EXPR _last_key "${_keys} - 1")
+    foreach(_k RANGE ${_last_key})
+      string(JSON _key MEMBER "${json}" tasks ${_t} ${_k})
+      if(NOT _key IN_LIST _known)
+        message(FATAL_ERROR "${manifest_path}: task '${_id}' has an unknown field '${_key}'; "
+                            "the fields are ${_known}")
+      endif()
+    endforeach()
+    string(JSON _share ERROR_VARIABLE _absent GET "${json}" tasks ${_t} any_failure_costs_at_least)
+    if(NOT _absent)
+      string(JSON _type TYPE "${json}" tasks ${_t} any_failure_costs_at_least)
+      if(NOT _type STREQUAL "NUMBER" OR _share LESS_EQUAL 0 OR _share GREATER 1)
+        message(FATAL_ERROR "${manifest_path}: task '${_id}': any_failure_costs_at_least must be a number "
+                            "above 0 and at most 1 (the share of the task's points one failed case costs), not ${_share}")
+      endif()
+    endif()
+  endforeach()
+endfunction()
+
 function(_parlab_require_files base kind)
   foreach(_f IN LISTS ARGN)
     if(NOT EXISTS "${base}/${_f}")
@@ -100,6 +128,8 @@ function(parlab_add_lab lab_dir)
     message(FATAL_ERROR "${manifest_path}: slug '${slug}' must equal the folder name '${dir_name}'")
   endif()
   set(lab "lab${lab_id}")
+
+  _parlab_check_tasks("${manifest}" "${manifest_path}")
 
   _parlab_json_list(editable "${manifest}" editable)
   _parlab_json_list(headers "${manifest}" headers)

@@ -186,7 +186,12 @@ HangSummary summarize_backtrace(const std::string& gdb_output) {
     if (s.is_test_harness) continue;
     const bool on_condition = contains(s.waiting, "condition variable");
     if (contains(s.where, "::pop") && on_condition) {
-      summary.headline = "consumer blocked in pop: it waits for an item or a poison pill that never comes (" + s.thread + ")";
+      // Pills belong to the pipeline (prime_worker and its callers); a queue test that
+      // blocks in pop has no pill to wait for. (The queue's type names PoisonPill in every
+      // backtrace of lab 01, so it cannot tell them apart: the caller can.)
+      const bool pipeline = contains(s.where, "prime_worker") || contains(s.where, "primes_threads");
+      summary.headline = std::string("consumer blocked in pop: it waits for an item") +
+                         (pipeline ? " or a poison pill" : "") + " that never comes (" + s.thread + ")";
     } else if (contains(s.where, "::push") && on_condition) {
       summary.headline = "producer blocked in push: the queue is full and nobody takes items out (" + s.thread + ")";
     } else if (contains(s.where, "::join") && on_condition) {

@@ -25,6 +25,33 @@ std::string AssertionFailure::describe() const {
   return text;
 }
 
+std::string ChannelReport::explanation() const {
+  for (const auto& f : failures) {
+    if (!f.explanation.empty()) return f.explanation;
+  }
+  return last_explanation;
+}
+
+namespace {
+
+// The listener's prefix for a PARLAB_EXPLAIN line among the INFO lines (parlab_test/explain.hpp).
+constexpr std::string_view explanation_prefix = "what this usually means: ";
+
+// Moves the PARLAB_EXPLAIN line (the innermost, i.e. the last) out of f.info.
+void split_explanation(AssertionFailure& f) {
+  std::string rest;
+  for (const auto& line : split_lines(f.info)) {
+    if (line.rfind(explanation_prefix, 0) == 0) {
+      f.explanation = line.substr(explanation_prefix.size());
+    } else {
+      rest += (rest.empty() ? "" : "\n") + line;
+    }
+  }
+  f.info = rest;
+}
+
+}  // namespace
+
 ChannelReport parse_channel(const std::string& text, const std::string& case_name, const std::string& nonce) {
   ChannelReport report;
   bool all_passed = true;
@@ -51,7 +78,11 @@ ChannelReport parse_channel(const std::string& text, const std::string& case_nam
         f.expansion = record.value("expansion", std::string{});
         f.message = record.value("message", std::string{});
         f.info = record.value("info", std::string{});
+        split_explanation(f);
+        ++report.failures_seen;
         if (report.failures.size() < 20) report.failures.push_back(std::move(f));
+      } else if (event == "explanation" && report.started) {
+        report.last_explanation = record.value("text", std::string{});
       } else if (event == "case_ended") {
         if (record_nonce != nonce) {
           report.forged_records = true;

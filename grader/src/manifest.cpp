@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -28,6 +29,30 @@ std::vector<std::string> string_list(const json& object, const char* key) {
     for (const auto& item : object.at(key)) out.push_back(item.get<std::string>());
   }
   return out;
+}
+
+// A misspelt rubric key would silently score the task the default way: refuse it.
+void check_task_keys(const json& task, const fs::path& file) {
+  static const std::set<std::string> known = {"id", "title", "tag", "points", "hints", "any_failure_costs_at_least"};
+  if (!task.is_object()) throw std::runtime_error(fmt::format("{}: every entry of 'tasks' must be an object", file.string()));
+  for (const auto& [key, value] : task.items()) {
+    if (known.count(key) == 0) {
+      throw std::runtime_error(fmt::format("{}: task '{}' has an unknown field '{}'; the fields are id, title, tag, "
+                                           "points, hints, any_failure_costs_at_least",
+                                           file.string(), task.value("id", std::string{"?"}), key));
+    }
+  }
+}
+
+double failure_share(const json& task, const fs::path& file) {
+  if (!task.contains("any_failure_costs_at_least")) return 0;
+  const json& value = task.at("any_failure_costs_at_least");
+  if (!value.is_number() || value.get<double>() <= 0 || value.get<double>() > 1) {
+    throw std::runtime_error(fmt::format("{}: task '{}': any_failure_costs_at_least must be a share of the task's "
+                                         "points, a number above 0 and at most 1 (0.5: one failed case costs at least half)",
+                                         file.string(), task.value("id", std::string{"?"})));
+  }
+  return value.get<double>();
 }
 
 }  // namespace
@@ -61,9 +86,10 @@ LabManifest load_manifest(const fs::path& lab_directory) {
       lab.benchmark_args = string_list(doc.at("benchmark"), "grading_args");
     }
     for (const auto& t : member(doc, "tasks", file)) {
+      check_task_keys(t, file);
       lab.tasks.push_back({member(t, "id", file).get<std::string>(), t.value("title", std::string{}),
                            member(t, "tag", file).get<std::string>(), member(t, "points", file).get<double>(),
-                           string_list(t, "hints")});
+                           string_list(t, "hints"), failure_share(t, file)});
     }
     if (doc.contains("performance")) {
       for (const auto& p : doc.at("performance")) {

@@ -14,6 +14,10 @@ struct TaskSpec {
   std::string tag;    // the Catch tag of its tests, "[task1]"
   double points = 0;
   std::vector<std::string> hints;
+  // "any_failure_costs_at_least": the share of `points` (0 < share <= 1) that the task
+  // loses as soon as one of its cases does not pass, however many others do. 0: the
+  // points are only split over the cases. See scoring.hpp.
+  double any_failure_costs_at_least = 0;
 };
 
 struct PerformanceSpec {

@@ -21,6 +21,7 @@ struct CaseResult {
   std::string hang_headline;            // timed out: where it hung, in one line
   std::vector<std::string> hang_threads;  // timed out: one line per thread
   std::string race_report;              // race detected: ThreadSanitizer's report (start)
+  std::string explanation;              // the test's "what this usually means" (PARLAB_EXPLAIN)
   std::string tsan_note;                // the TSan rerun failed for another reason
   double seconds = 0;
   double started_at = 0;  // seconds since the lab's tests began (for the timeline)

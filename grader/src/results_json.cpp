@@ -26,6 +26,7 @@ json to_json(const CaseResult& c) {
     j["assertions"] = list;
   }
   if (!c.output.empty() && c.verdict != Verdict::passed) j["output"] = clean(c.output);
+  if (!c.explanation.empty() && c.verdict != Verdict::passed) j["explanation"] = clean(c.explanation);
   if (!c.hang_headline.empty()) j["hang"] = {{"headline", c.hang_headline}, {"threads", c.hang_threads}};
   if (!c.race_report.empty()) j["race_report"] = clean(c.race_report);
   if (!c.tsan_note.empty()) j["tsan_note"] = clean(c.tsan_note);

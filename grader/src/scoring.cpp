@@ -1,10 +1,20 @@
 #include "scoring.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace grader {
 
 double round_points(double points) { return std::round(points * 100.0) / 100.0; }
+
+double task_points(const TaskSpec& spec, unsigned cases_passed, unsigned cases_total) {
+  if (cases_total == 0) return 0.0;
+  double earned = spec.points * cases_passed / cases_total;
+  if (cases_passed < cases_total && spec.any_failure_costs_at_least > 0) {
+    earned = std::min(earned, spec.points * (1.0 - spec.any_failure_costs_at_least));
+  }
+  return round_points(earned);
+}
 
 void score_lab(const LabManifest& manifest, LabResult& lab) {
   lab.tasks.clear();
@@ -21,7 +31,7 @@ void score_lab(const LabManifest& manifest, LabResult& lab) {
       ++task.cases_total;
       if (c.verdict == Verdict::passed) ++task.cases_passed;
     }
-    task.earned = task.cases_total == 0 ? 0.0 : round_points(spec.points * task.cases_passed / task.cases_total);
+    task.earned = task_points(spec, task.cases_passed, task.cases_total);
     total += task.earned;
     lab.tasks.push_back(std::move(task));
   }

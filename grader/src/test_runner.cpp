@@ -39,6 +39,11 @@ std::vector<std::string> run_arguments(const std::filesystem::path& executable, 
   return argv;
 }
 
+// The test's own words on what its failure usually means, after the verdict's.
+void append_explanation(CaseResult& c) {
+  if (!c.explanation.empty()) c.summary += " What this usually means: " + c.explanation + ".";
+}
+
 }  // namespace
 
 std::vector<CaseResult> run_test_cases(Sandbox& sandbox, const std::vector<TestCase>& cases,
@@ -78,6 +83,8 @@ std::vector<CaseResult> run_test_cases(Sandbox& sandbox, const std::vector<TestC
       for (const auto& t : hang.threads) out.hang_threads.push_back(fmt::format("{}: {}, {}", t.thread, t.where, t.waiting));
       if (!hang.headline.empty()) out.summary += " Where it hung: " + hang.headline + ".";
     }
+    out.explanation = strip(channel.explanation(), settings);
+    if (out.verdict != Verdict::passed) append_explanation(out);
     if (channel.forged_records) {
       out.summary += " (Records with a wrong nonce were written to the grader's result channel and ignored.)";
     }
@@ -112,6 +119,7 @@ void rerun_under_tsan(Sandbox& sandbox, std::vector<CaseResult>& cases,
       c.summary = fmt::format("The test passes, but ThreadSanitizer found a {} when it reran it: two threads touch "
                               "the same memory without synchronisation. The report below names both accesses.",
                               kind.empty() ? "data race" : kind);
+      append_explanation(c);
       return;
     }
     const ChannelReport channel = parse_channel(run.channel, c.name, run.nonce);

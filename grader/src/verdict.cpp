@@ -1,5 +1,6 @@
 #include "verdict.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
@@ -8,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "sandbox/progress_deadline.hpp"
 #include "util/text.hpp"
 
 namespace grader {
@@ -36,12 +38,24 @@ bool mentions_out_of_memory(const SandboxResult& run, const ChannelReport& chann
          contains(run.output, "out of memory");
 }
 
+// 1720804 -> "1,720,804": a count a student reads at a glance.
+std::string with_thousands(std::size_t n) {
+  std::string digits = std::to_string(n);
+  for (std::size_t i = digits.size(); i > 3; i -= 3) digits.insert(i - 3, ",");
+  return digits;
+}
+
 std::string first_failure(const ChannelReport& channel) {
   if (channel.failures.empty()) return {};
   std::string text = channel.failures.front().describe();
-  if (channel.failures.size() > 1) text += fmt::format(" (and {} more)", channel.failures.size() - 1);
+  const std::size_t seen = std::max(channel.failures_seen, channel.failures.size());
+  if (seen > 1) text += fmt::format(" (and {} more failed checks)", with_thousands(seen - 1));
   return text;
 }
+
+// So many failed checks that Catch's report of them alone fills the output limit: the
+// output is the test's, not the student's printing.
+constexpr std::size_t failures_that_fill_the_output = 50;
 
 }  // namespace
 
@@ -99,6 +113,10 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
   const double wall_seconds = std::chrono::duration<double>(limits.wall).count();
   switch (run.ending) {
     case Ending::output_limit:
+      if (channel.failures_seen >= failures_that_fill_the_output) {
+        return {Verdict::failed, first_failure(channel) + " The test was stopped there: its report of that many "
+                                                          "failed checks filled the output limit."};
+      }
       return {Verdict::output_limit, fmt::format("The test printed more than {} and was stopped. Remove the printing "
                                                  "from loops (or print to a file only while debugging).",
                                                  human_bytes(limits.output_bytes))};
@@ -118,6 +136,17 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
                                                "done with them, and do not write in a loop without bound.",
                                                human_bytes(limits.disk))};
     case Ending::timed_out:
+      // A case that finished its checks is judged by them, never as a hang: it was stopped
+      // only because its process did not exit afterwards.
+      if (channel.ended && !channel.passed) {
+        const std::string failure = first_failure(channel);
+        return {Verdict::failed, failure.empty() ? "An assertion failed." : failure};
+      }
+      if (channel.ended) {
+        return {Verdict::failed, fmt::format("Every check passed, but the test process did not exit within {:.0f} s "
+                                             "after them: a thread that is never joined or a child process that is "
+                                             "never waited for keeps it alive.", run.seconds)};
+      }
       // A test that runs out of memory over and over (every value of a generator) can
       // also run out of time: the memory is the cause worth naming.
       if (mentions_out_of_memory(run, channel)) {
@@ -125,7 +154,14 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
                                                    "was stopped after {:.0f} s: something allocates without bound.",
                                                    human_bytes(limits.memory > 0 ? limits.memory : limits.address_space), wall_seconds)};
       }
-      return {Verdict::timed_out, fmt::format("The test did not finish within {:.0f} s and was stopped.", wall_seconds)};
+      if (run.seconds >= wall_seconds * ProgressDeadline::busy_stretch - 0.5) {
+        return {Verdict::timed_out, fmt::format("The test did not finish within {:.0f} s, and it kept computing until it was "
+                                                "stopped after {:.0f} s: a loop that never ends, or a busy wait.",
+                                                wall_seconds, run.seconds)};
+      }
+      return {Verdict::timed_out, fmt::format("The test did not finish within {:.0f} s and was stopped: it had stopped "
+                                              "making progress (its processes no longer used the CPU), so it is blocked.",
+                                              wall_seconds)};
     case Ending::exited:
     case Ending::signaled:
       break;
@@ -136,8 +172,8 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
 
   if (run.ending == Ending::signaled) {
     if (run.signal == SIGXCPU || (run.signal == SIGKILL && run.seconds >= limits.cpu_seconds)) {
-      return {Verdict::timed_out, fmt::format("The test used more than {} s of CPU time and was stopped: a loop that "
-                                              "never ends, or a busy wait.", limits.cpu_seconds)};
+      return {Verdict::timed_out, fmt::format("The test did not finish: it used more than {} s of CPU time and was stopped (a loop that "
+                                              "never ends, or a busy wait).", limits.cpu_seconds)};
     }
     if (run.signal == SIGXFSZ) {
       return {Verdict::output_limit, fmt::format("The test wrote a file larger than {}, the limit, and was stopped.",

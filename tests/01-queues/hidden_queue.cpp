@@ -9,6 +9,7 @@
 
 #include "parlab/lab01/blocking_queue.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/explain.hpp"
 #include "parlab_test/watchdog.hpp"
 
 using namespace std::chrono_literals;
@@ -17,6 +18,7 @@ using parlab::lab01::QueueClosed;
 
 TEST_CASE("many producers and consumers lose and duplicate nothing", "[lab01][task1]") {
   parlab_test::Watchdog watchdog("4 producers x 4 consumers through a bounded queue", 60s);
+  PARLAB_EXPLAIN("an item lost or seen twice: some member function reads or changes the deque without holding the mutex, or pop checks for an item with if instead of waiting in a loop (a predicate)");
   constexpr int kProducers = 4, kConsumers = 4, kPerProducer = 20000;
   BlockingQueue<std::uint64_t> q(64);
   std::vector<std::vector<std::uint64_t>> received(kConsumers);
@@ -82,6 +84,7 @@ TEST_CASE("each producer's items reach a single consumer in the order they were 
 
 TEST_CASE("close wakes every consumer blocked in pop", "[lab01][task1]") {
   parlab_test::Watchdog watchdog("three consumers blocked in pop() after close()", 10s);
+  PARLAB_EXPLAIN("a consumer stayed blocked in pop after close(): close() must set the flag under the lock and wake every waiter with notify_all, and pop must wake up for closed as well as for an item");
   BlockingQueue<int> q;
   std::atomic<int> woken{0};
   {
@@ -104,6 +107,7 @@ TEST_CASE("close wakes every consumer blocked in pop", "[lab01][task1]") {
 
 TEST_CASE("close wakes a producer blocked on a full queue", "[lab01][task1]") {
   parlab_test::Watchdog watchdog("a producer blocked in push() on a full queue after close()", 10s);
+  PARLAB_EXPLAIN("a producer stayed blocked in push after close(): close() must also wake the condition variable that push waits on (notify_all), and push must stop waiting when the queue is closed");
   BlockingQueue<int> q(1);
   q.push(1);
   std::atomic<bool> threw{false};
@@ -136,6 +140,7 @@ TEST_CASE("items pushed before close are still delivered and then pop reports cl
 
 TEST_CASE("a bounded queue makes the producer wait until there is room", "[lab01][task1]") {
   parlab_test::Watchdog watchdog("push() on a full queue waiting for a pop()", 10s);
+  PARLAB_EXPLAIN("push went past the capacity or never woke up: push waits while the queue is full, and pop must notify the waiting producer after it takes an item");
   BlockingQueue<int> q(2);
   CHECK(q.capacity() == 2);
   q.push(1);
@@ -176,6 +181,7 @@ TEST_CASE("move-only items travel through the queue", "[lab01][task1]") {
 
 TEST_CASE("join returns once every pushed item is marked done", "[lab01][task1]") {
   parlab_test::Watchdog watchdog("join() with consumers calling task_done()", 10s);
+  PARLAB_EXPLAIN("join waits on a count of unfinished items: push adds one, task_done takes one away and notifies join when it reaches zero");
   BlockingQueue<int> q;
   std::atomic<int> processed{0};
   for (int i = 0; i < 100; ++i) q.push(i);
@@ -194,6 +200,7 @@ TEST_CASE("join returns once every pushed item is marked done", "[lab01][task1]"
 
 TEST_CASE("join waits while an item is unfinished", "[lab01][task1]") {
   parlab_test::Watchdog watchdog("join() waiting for task_done()", 10s);
+  PARLAB_EXPLAIN("join returned while an item was still unfinished: it must wait until task_done was called once for every pushed item, not until the queue is empty");
   BlockingQueue<int> q;
   q.join();  // nothing pushed: returns at once
   q.push(1);

@@ -7,6 +7,7 @@
 
 #include "parlab/lab01/pipeline.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/explain.hpp"
 #include "parlab_test/sieve.hpp"
 #include "parlab_test/watchdog.hpp"
 
@@ -16,6 +17,7 @@ using parlab::Range;
 
 TEST_CASE("a worker takes exactly one pill and leaves the others", "[lab01][task2]") {
   parlab_test::Watchdog watchdog("prime_worker with two pills in its queue", 10s);
+  PARLAB_EXPLAIN("a worker went on after its own poison pill, or took more than one: it must stop at its first pill so that the next pill stays for another worker");
   BlockingQueue<TaskMessage> tasks;
   BlockingQueue<ResultMessage> results;
   tasks.push(Range{0, 5});
@@ -78,12 +80,14 @@ TEST_CASE("primes_threads equals a sieve for every size and chunk and worker cou
   parlab_test::Watchdog watchdog("primes_threads(" + std::to_string(workers) + ", " + std::to_string(n) +
                                      ", " + std::to_string(chunk) + ")",
                                  60s);
+  PARLAB_EXPLAIN("primes missing or doubled: every chunk must be pushed once, every worker needs its own pill (one per worker, after the last chunk), and the results are collected only after every worker finished");
   const auto got = primes_threads(workers, n, chunk);
   CHECK(parlab_test::describe_mismatch(got, parlab_test::sieve_primes_below(n)) == "");
 }
 
 TEST_CASE("primes_threads hands out every chunk exactly once", "[lab01][task3]") {
   parlab_test::Watchdog watchdog("primes_threads(3, 10007, 100)", 20s);
+  PARLAB_EXPLAIN("a chunk done twice or never: chunks are pushed once each, and one poison pill per worker is sent after the last chunk");
   std::mutex m;
   std::vector<Range> seen;
   const RangeFunction recording = [&](Range r) {

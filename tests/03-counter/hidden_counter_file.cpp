@@ -21,6 +21,7 @@
 #include "parlab/lab03/counter_file.hpp"
 #include "parlab/lab03/scratch_dir.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/explain.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 
@@ -277,6 +278,7 @@ TEST_CASE("four workers times 10000 increments give exactly 40000 in every locke
   const LockMode mode = GENERATE(LockMode::flock, LockMode::ofd);
   CAPTURE(name(backend), name(mode));
   parlab_test::Watchdog watchdog(describe(mode, backend, 4, 10000), 120s);
+  PARLAB_EXPLAIN("lost updates under a lock: the lock must be held from the read to the rename of the new file, and it must be on a separate lock file (count.txt.lock): write_counter replaces count.txt, so a lock on it guards a file that is gone");
   const ScratchDir dir;
   const auto counter = dir / "count.txt";
   const parlab_test::ResourceSnapshot before;
@@ -302,6 +304,7 @@ TEST_CASE("a concurrent reader process always parses a value that never goes dow
   const LockMode mode = GENERATE(LockMode::flock, LockMode::ofd);
   CAPTURE(name(mode));
   parlab_test::Watchdog watchdog(describe(mode, Backend::processes, 4, 2500) + " beside a reader", 120s);
+  PARLAB_EXPLAIN("a reader saw a half-written or older count: write the new value to a temporary file and rename() it over the counter, and take the lock for the whole read-modify-write");
   const ScratchDir dir;
   const auto counter = dir / "count.txt";
   write_counter(counter, 0);

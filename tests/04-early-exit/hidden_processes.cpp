@@ -1,12 +1,16 @@
 // Lab 04, task 3: hidden tests for the mmap flag and is_prime_processes.
 // Early exit is checked in divisions counted, never in seconds.
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "../../labs/04-early-exit/tests/lab04_support.hpp"
 #include "parlab/child_process.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/explain.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 
@@ -28,6 +32,29 @@ TEST_CASE("a SharedStopFlag raised in the parent reaches a child already running
   go.raise();
   REQUIRE(child.wait().success());
   CHECK(seen.is_set());
+}
+
+TEST_CASE("a SharedStopFlag is safe for threads of one process too", "[lab04][task3]") {
+  // Between processes ThreadSanitizer cannot see a byte read and written without atomics;
+  // between threads of one process it can, and the grader's race check reruns this case
+  // under it.
+  parlab_test::Watchdog watchdog("threads polling a SharedStopFlag another thread raises", 20s);
+  PARLAB_EXPLAIN("a race on the flag byte: read and write it through std::atomic_ref (relaxed), never as a plain or volatile byte");
+  SharedStopFlag flag;
+  std::atomic<unsigned> saw_it{0};
+  {
+    std::vector<std::jthread> pollers;
+    for (int t = 0; t < 3; ++t) {
+      pollers.emplace_back([&] {
+        while (!flag.is_set()) std::this_thread::yield();
+        ++saw_it;
+      });
+    }
+    std::jthread raiser([&] { flag.raise(); });
+  }
+  CHECK(saw_it.load() == 3);
+  std::jthread([&] { flag.clear(); }).join();
+  CHECK_FALSE(flag.is_set());
 }
 
 TEST_CASE("SharedStopFlags are separate mappings that are all given back", "[lab04][task3]") {
@@ -69,28 +96,37 @@ TEST_CASE("is_prime_processes finds the factor of the square of a large prime", 
   CHECK(lab04_test::verdict_problems(want, 2, v) == "");
 }
 
-TEST_CASE("is_prime_processes stops the other worker early on 100109100129101027", "[lab04][task3]") {
-  parlab_test::Watchdog watchdog("is_prime_processes(100109100129101027, 2) three times", 120s);
-  const Verdict v = is_prime_processes(lab04_test::kComposite2, 2);
-  CHECK(lab04_test::verdict_problems({lab04_test::kComposite2, false, lab04_test::kComposite2Factor}, 2, v) == "");
-  CHECK(lab04_test::early_exit_in_some_attempt(lab04_test::kComposite2, 1, lab04_test::kComposite2Factor,
-                                               [] { return is_prime_processes(lab04_test::kComposite2, 2); }) == "");
+TEST_CASE("is_prime_processes stops the other worker early when the factor opens the second range", "[lab04][task3]") {
+  // The factor lies ten divisions into the second range (see lab04_support.hpp): the first
+  // worker must stop long before the end of its 75 million divisions, whatever the load.
+  using lab04_test::kEarlyFactorOf2;
+  using lab04_test::kEarlyFactorOf2Factor;
+  parlab_test::Watchdog watchdog("is_prime_processes(" + std::to_string(kEarlyFactorOf2) + ", 2) three times", 120s);
+  PARLAB_EXPLAIN("a worker kept going after the flag was raised: the flag must be in memory mapped MAP_SHARED before fork (a child's ordinary memory is a copy) and read every check_every divisions");
+  const Verdict v = is_prime_processes(kEarlyFactorOf2, 2);
+  CHECK(lab04_test::verdict_problems({kEarlyFactorOf2, false, kEarlyFactorOf2Factor}, 2, v) == "");
+  CHECK(lab04_test::early_exit_in_some_attempt(kEarlyFactorOf2, 1, kEarlyFactorOf2Factor,
+                                               [] { return is_prime_processes(kEarlyFactorOf2, 2); }) == "");
 }
 
-TEST_CASE("is_prime_processes stops three workers early on 100109100129100369", "[lab04][task3]") {
-  parlab_test::Watchdog watchdog("is_prime_processes(100109100129100369, 4) three times", 120s);
+TEST_CASE("is_prime_processes stops three workers early when the factor opens the second of four ranges", "[lab04][task3]") {
+  using lab04_test::kEarlyFactorOf4;
+  using lab04_test::kEarlyFactorOf4Factor;
+  parlab_test::Watchdog watchdog("is_prime_processes(" + std::to_string(kEarlyFactorOf4) + ", 4) three times", 120s);
+  PARLAB_EXPLAIN("a worker kept going after the flag was raised: one SharedStopFlag mapped before fork, read by every child every check_every divisions");
   const parlab_test::ResourceSnapshot before;
   const int mappings = lab04_test::shared_mappings();
-  const Verdict v = is_prime_processes(lab04_test::kComposite1, 4);
-  CHECK(lab04_test::verdict_problems({lab04_test::kComposite1, false, lab04_test::kComposite1Factor}, 4, v) == "");
-  CHECK(lab04_test::early_exit_in_some_attempt(lab04_test::kComposite1, 1, lab04_test::kComposite1Factor,
-                                               [] { return is_prime_processes(lab04_test::kComposite1, 4); }) == "");
+  const Verdict v = is_prime_processes(kEarlyFactorOf4, 4);
+  CHECK(lab04_test::verdict_problems({kEarlyFactorOf4, false, kEarlyFactorOf4Factor}, 4, v) == "");
+  CHECK(lab04_test::early_exit_in_some_attempt(kEarlyFactorOf4, 1, kEarlyFactorOf4Factor,
+                                               [] { return is_prime_processes(kEarlyFactorOf4, 4); }) == "");
   CHECK(before.leaks() == "");
   CHECK(lab04_test::shared_mappings() == mappings);
 }
 
 TEST_CASE("is_prime_processes starts every search with the flag down", "[lab04][task3]") {
   parlab_test::Watchdog watchdog("is_prime_processes on a composite, then on a prime", 60s);
+  PARLAB_EXPLAIN("the flag of an earlier search is still up: map a fresh SharedStopFlag (or clear it) for every search");
   CHECK_FALSE(is_prime_processes(lab04_test::kComposite2, 2).prime);
   const Verdict v = is_prime_processes(1'000'000'000'039, 2, 1);
   CHECK(lab04_test::verdict_problems({1'000'000'000'039, true, 0}, 2, v) == "");

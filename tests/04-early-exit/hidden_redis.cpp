@@ -7,6 +7,7 @@
 
 #include "../../labs/04-early-exit/tests/lab04_support.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/explain.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/redis_server.hpp"
 #include "parlab_test/watchdog.hpp"
@@ -97,16 +98,20 @@ TEST_CASE("is_prime_redis proves 100109100129162907 prime", "[lab04][task4]") {
   CHECK(server.get(where.key) == std::optional<std::string>("0"));
 }
 
-TEST_CASE("is_prime_redis stops the other workers early on both big composites", "[lab04][task4]") {
+TEST_CASE("is_prime_redis stops the other workers early when the factor opens the second range", "[lab04][task4]") {
+  // The factor lies ten divisions into the finder's range (see lab04_support.hpp): the
+  // others, reading the key every 10000 divisions, must stop long before their 75 or 115
+  // million, however late the scheduler lets the finder run.
   struct Case {
     std::uint64_t n, factor;
     unsigned workers;
     std::size_t finder;
   };
-  const Case c = GENERATE(Case{lab04_test::kComposite2, lab04_test::kComposite2Factor, 2, 1},
-                          Case{lab04_test::kComposite1, lab04_test::kComposite1Factor, 4, 1});
+  const Case c = GENERATE(Case{lab04_test::kEarlyFactorOf2, lab04_test::kEarlyFactorOf2Factor, 2, 1},
+                          Case{lab04_test::kEarlyFactorOf4, lab04_test::kEarlyFactorOf4Factor, 4, 1});
   CAPTURE(c.n, c.workers);
   parlab_test::Watchdog watchdog("is_prime_redis(" + std::to_string(c.n) + ") up to four times", 180s);
+  PARLAB_EXPLAIN("a worker kept going after the key was set: each child opens its own connection after fork and reads the key every check_every divisions");
   parlab_test::RedisServer server;
   const RedisEndpoint where = endpoint_of(server, "composite");
   const parlab_test::ResourceSnapshot before;
@@ -121,6 +126,7 @@ TEST_CASE("is_prime_redis stops the other workers early on both big composites",
 
 TEST_CASE("is_prime_redis resets the key even when the pre-check decides", "[lab04][task4]") {
   parlab_test::Watchdog watchdog("is_prime_redis after a stale flag", 60s);
+  PARLAB_EXPLAIN("the key of an earlier search is still set to 1: the parent clears it before anything else, also when the pre-check decides");
   parlab_test::RedisServer server;
   const RedisEndpoint where = endpoint_of(server, "stale");
   server.set(where.key, "1");

@@ -7,6 +7,7 @@
 
 #include "../../labs/04-early-exit/tests/lab04_support.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/explain.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 
@@ -65,26 +66,32 @@ TEST_CASE("is_prime_threads proves both 18-digit primes prime", "[lab04][task2]"
   CHECK(v.divisions() == (parlab::isqrt(n) - 3) / 2 + 1);
 }
 
-TEST_CASE("is_prime_threads stops the other worker early on 100109100129101027", "[lab04][task2]") {
-  // Two workers: the factor 171656941 lies 6.7 million divisions into the second range,
-  // so the finder's count is exact; the first worker must stop long before the end of
-  // its 79 million.
-  parlab_test::Watchdog watchdog("is_prime_threads(100109100129101027, 2) three times", 120s);
-  const Verdict v = is_prime_threads(lab04_test::kComposite2, 2);
-  INFO(lab04_test::describe(lab04_test::kComposite2, v));
-  CHECK(lab04_test::verdict_problems({lab04_test::kComposite2, false, lab04_test::kComposite2Factor}, 2, v) == "");
+TEST_CASE("is_prime_threads stops the other worker early when the factor opens the second range", "[lab04][task2]") {
+  // Two workers: the factor 150000001 lies ten divisions into the second range, so the
+  // finder's count is exact and small; the first worker must stop long before the end of
+  // its 75 million, however late the scheduler lets the finder run.
+  using lab04_test::kEarlyFactorOf2;
+  using lab04_test::kEarlyFactorOf2Factor;
+  parlab_test::Watchdog watchdog("is_prime_threads(" + std::to_string(kEarlyFactorOf2) + ", 2) three times", 120s);
+  PARLAB_EXPLAIN("a worker kept going after the flag was raised: it reads the flag too rarely or never (every check_every divisions), or the workers do not share one flag");
+  const Verdict v = is_prime_threads(kEarlyFactorOf2, 2);
+  INFO(lab04_test::describe(kEarlyFactorOf2, v));
+  CHECK(lab04_test::verdict_problems({kEarlyFactorOf2, false, kEarlyFactorOf2Factor}, 2, v) == "");
   REQUIRE(v.workers.size() == 2);
-  CHECK(v.workers[1].result.divisions == (lab04_test::kComposite2Factor - v.workers[1].divisors.lo) / 2 + 1);
-  CHECK(lab04_test::early_exit_in_some_attempt(lab04_test::kComposite2, 1, lab04_test::kComposite2Factor,
-                                               [] { return is_prime_threads(lab04_test::kComposite2, 2); }) == "");
+  CHECK(v.workers[1].result.divisions == (kEarlyFactorOf2Factor - v.workers[1].divisors.lo) / 2 + 1);
+  CHECK(lab04_test::early_exit_in_some_attempt(kEarlyFactorOf2, 1, kEarlyFactorOf2Factor,
+                                               [] { return is_prime_threads(kEarlyFactorOf2, 2); }) == "");
 }
 
-TEST_CASE("is_prime_threads stops three workers early on 100109100129100369", "[lab04][task2]") {
-  // Four workers: the factor 95362951 lies 8 million divisions into the second of four
-  // ranges of 39.5 million; every other worker must stop before the end of its range.
-  parlab_test::Watchdog watchdog("is_prime_threads(100109100129100369, 4) three times", 120s);
-  CHECK(lab04_test::early_exit_in_some_attempt(lab04_test::kComposite1, 1, lab04_test::kComposite1Factor,
-                                               [] { return is_prime_threads(lab04_test::kComposite1, 4); }) == "");
+TEST_CASE("is_prime_threads stops three workers early when the factor opens the second of four ranges", "[lab04][task2]") {
+  // Four workers: the factor 230000003 lies ten divisions into the second of four ranges
+  // of 115 million; every other worker must stop before the end of its range.
+  using lab04_test::kEarlyFactorOf4;
+  using lab04_test::kEarlyFactorOf4Factor;
+  parlab_test::Watchdog watchdog("is_prime_threads(" + std::to_string(kEarlyFactorOf4) + ", 4) three times", 120s);
+  PARLAB_EXPLAIN("a worker kept going after the flag was raised: every worker must read the one shared flag every check_every divisions");
+  CHECK(lab04_test::early_exit_in_some_attempt(kEarlyFactorOf4, 1, kEarlyFactorOf4Factor,
+                                               [] { return is_prime_threads(kEarlyFactorOf4, 4); }) == "");
 }
 
 TEST_CASE("is_prime_threads with check_every never lets every worker finish its range", "[lab04][task2]") {
@@ -112,6 +119,7 @@ TEST_CASE("is_prime_threads starts every search with the flag down", "[lab04][ta
   // The seed's bug: the flag raised by one search was still up when the next one began,
   // so the prime after a composite came out as an error or as "composite".
   parlab_test::Watchdog watchdog("is_prime_threads on a composite, then on primes", 60s);
+  PARLAB_EXPLAIN("the flag raised by an earlier search is still up: make the flag a local variable of is_prime_threads, not a static or a global");
   const Verdict composite = is_prime_threads(lab04_test::kComposite2, 2);
   CHECK_FALSE(composite.prime);
   for (const std::uint64_t n : {std::uint64_t{1'000'000'000'039}, std::uint64_t{1'000'000'007}}) {

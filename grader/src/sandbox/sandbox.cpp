@@ -23,6 +23,7 @@
 
 #include "sandbox/memory_usage.hpp"
 #include "sandbox/process_table.hpp"
+#include "sandbox/progress_deadline.hpp"
 #include "sandbox/sandbox_exec.hpp"
 #include "sandbox/view.hpp"
 #include "util/command.hpp"
@@ -419,13 +420,13 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   bool output_open = true, channel_open = channel.read_end.valid();
   bool reaped = false;
   int status = 0;
-  const auto deadline = started + request.limits.wall;
+  ProgressDeadline deadline(started, request.limits.wall, pid);
   auto next_count = started;
   bool stopped_early = false;
 
   while (true) {
     const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
+    if (deadline.expired(now, result.channel)) {
       result.ending = SandboxResult::Ending::timed_out;
       stopped_early = true;
       break;
@@ -434,7 +435,7 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
     nfds_t count = 0;
     if (output_open) fds[count++] = {output.read_end.get(), POLLIN, 0};
     if (channel_open) fds[count++] = {channel.read_end.get(), POLLIN, 0};
-    const auto left_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+    const auto left_ms = deadline.until_next_check(now).count();
     const int wait_ms = static_cast<int>(std::clamp<long long>(left_ms, 0, 50));
     if (count > 0) {
       ::poll(fds, count, wait_ms);

@@ -20,6 +20,15 @@ inline constexpr std::uint64_t kComposite2Factor = 171656941;
 inline constexpr std::uint64_t kSevenComposite = 1109100129100369;  // 7 * 79 * 4993 * 10487 * 38303
 inline constexpr std::uint64_t kPrime1 = 100109100129100151;
 inline constexpr std::uint64_t kPrime2 = 100109100129162907;
+// Early exit, checked in divisions whatever the machine's load: the only factor lies ten
+// divisions into the second range, so the finder raises the flag as soon as it first runs,
+// while every other worker would need tens of millions of divisions (a second or more of
+// CPU even on a fast machine) to finish its range. A scheduler that lets the finder wait a
+// whole time slice costs the others a few million divisions at most.
+inline constexpr std::uint64_t kEarlyFactorOf2 = 89999379449995859;    // 150000001 * 599995859
+inline constexpr std::uint64_t kEarlyFactorOf2Factor = 150000001;      // range 1 of 2 starts at 149999983
+inline constexpr std::uint64_t kEarlyFactorOf4 = 846394360629926299;   // 230000003 * 3679975433
+inline constexpr std::uint64_t kEarlyFactorOf4Factor = 230000003;      // range 1 of 4 starts at 229999985
 
 // Divisions that serial trial division (odd divisors from 3 upwards) does before it meets
 // the odd divisor d.
