@@ -24,7 +24,8 @@ std::optional<int> TraceOptions::run_scenario_if_asked() const {
     return 0;
   }
   if (scenario_.empty()) return std::nullopt;
-  const TraceScenario* chosen = nullptr;
+  // "default": the lab's first scenario (what `parlab trace NN` runs).
+  const TraceScenario* chosen = scenario_ == "default" && !scenarios_->empty() ? &scenarios_->front() : nullptr;
   for (const auto& s : *scenarios_) {
     if (s.name == scenario_) chosen = &s;
   }
