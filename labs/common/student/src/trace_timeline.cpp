@@ -133,14 +133,30 @@ std::string timeline_script(const nlohmann::json& trace, const std::filesystem::
                          plots.empty() ? "" : ", ");
     data += outlines + "e\n";
   }
+  // Other moments (flag checks) as one tick per column and row that had any: thousands of
+  // checks would otherwise be thousands of marks on top of each other.
+  std::set<std::pair<int, std::size_t>> ticks;
+  std::string tick_data;
   std::string marks;
   for (const auto& m : moments) {
     const double x = m.begin - t0;
     const int r = row[m.track];
-    if (m.name == "flag raised") {
+    if (m.name != "flag raised") {
+      const auto column = std::min(kColumns - 1, static_cast<std::size_t>(x / width));
+      if (ticks.emplace(r, column).second) {
+        tick_data += fmt::format("{} {}\n", (static_cast<double>(column) + 0.5) * width, r - 0.43);
+      }
+      continue;
+    }
+    {
       marks += fmt::format("set arrow from {},graph 0 to {},graph 1 nohead lc rgb '#d50000' lw 1.5 front\n", x, x);
       marks += fmt::format("set label 'flag raised' at {},{} right front tc rgb '#d50000' offset -0.3,0\n", x, r - 0.45);
     }
+  }
+  if (!tick_data.empty()) {
+    plots += fmt::format("{}'-' using 1:2 with points pt 7 ps 0.25 lc rgb '#6a1b9a' title 'flag checks'",
+                         plots.empty() ? "" : ", ");
+    data += tick_data + "e\n";
   }
   std::string ytics;
   for (const auto& [track, r] : row) {
