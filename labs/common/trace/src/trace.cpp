@@ -317,4 +317,10 @@ void write_child_part() noexcept {
   }
 }
 
+namespace {
+// PARLAB_TRACE=FILE traces any program that links the traced given code, from its start to
+// its exit. Last in this file: it uses the globals above, which are initialised first.
+[[maybe_unused]] const bool g_started_from_environment = start_from_environment();
+}  // namespace
+
 }  // namespace parlab::trace

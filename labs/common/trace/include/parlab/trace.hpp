@@ -87,7 +87,8 @@ class Session {
 };
 
 // For programs that did not start a Session themselves: when PARLAB_TRACE names a file,
-// starts a session that ends (and writes the file) at exit. Returns whether it did.
+// starts a session that ends (and writes the file) at exit. Returns whether it did. Runs by
+// itself when the program starts (every program that links this library).
 bool start_from_environment();
 
 // Called by a forked child (ChildProcess) just before it leaves with _exit: writes the
