@@ -203,7 +203,7 @@ function(parlab_add_lab lab_dir)
     # handout's figure (the one figures/*.svg the manifest names) from this machine.
     set(figure "")
     foreach(f IN LISTS other_files)
-      if(f MATCHES "^figures/.*\\.svg$")
+      if(f MATCHES "^figures/.*\\.svg$" AND NOT f MATCHES "^figures/trace")  # trace pictures come from `parlab trace`
         set(figure "${f}")
       endif()
     endforeach()

@@ -23,6 +23,8 @@
 #include <nlohmann/json.hpp>
 
 #include "parlab/bench.hpp"
+#include "parlab/bench_trace.hpp"
+#include "trace_lab02.hpp"
 #include "parlab/capacity.hpp"
 #include "parlab/lab02/chunks.hpp"
 #include "parlab/lab02/schedule.hpp"
@@ -121,7 +123,11 @@ int main(int argc, char** argv) {
   app.add_flag("--grading", grading, "print only the graded figures as one JSON object (for the grader)");
   app.add_option("--json", json_path, "also write the full results as JSON to this file");
   app.add_option("--svg", svg_path, "draw the per-worker timelines (equal chunks, best scheme) into this SVG");
+  parlab::bench::TraceOptions trace;
+  trace.add_to(app, parlab::lab02::trace_scenarios());
   CLI11_PARSE(app, argc, argv);
+  if (const auto code = trace.run_scenario_if_asked()) return *code;
+  const auto trace_session = trace.session_for_benchmark();
   if (n == 0) n = grading ? 10'000'000 : 4'000'000;
 
   try {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "parlab/lab02/schedule.hpp"
+#include "parlab/trace.hpp"
 
 namespace parlab::lab02 {
 
@@ -43,12 +44,14 @@ Execution execute(std::span<const Range> chunks, unsigned workers, const ChunkWo
   // Each thread writes only its own WorkerRecord; the main thread reads them after
   // joining, so no record is ever shared while threads run.
   const auto body = [&](unsigned w, clock::time_point t0) {
+    const trace::Span life("worker thread", "life", {"worker", w});
     WorkerRecord& record = result.workers[w];
     const auto run_one = [&](std::size_t i) {
       ChunkRun run;
       run.index = i;
       run.range = chunks[i];
       run.start = since(t0);
+      const trace::Span span("chunk", "work", {"index", i}, {"size", chunks[i].size()});
       run.result = work(chunks[i]);
       run.end = since(t0);
       record.busy += run.end - run.start;

@@ -29,6 +29,8 @@
 #include <nlohmann/json.hpp>
 
 #include "parlab/bench.hpp"
+#include "parlab/bench_trace.hpp"
+#include "trace_lab03.hpp"
 #include "parlab/capacity.hpp"
 #include "parlab/child_process.hpp"
 #include "parlab/fd.hpp"
@@ -224,7 +226,11 @@ int main(int argc, char** argv) {
   app.add_option("--json", json_path, "also write the results as JSON to this file");
   app.add_option("--svg", svg_path, "draw the bar chart into this SVG file (needs gnuplot)");
   auto* demo = app.add_subcommand("fcntl-demo", "show that classic fcntl locks do not exclude threads of one process");
+  parlab::bench::TraceOptions trace;
+  trace.add_to(app, parlab::lab03::trace_scenarios());
   CLI11_PARSE(app, argc, argv);
+  if (const auto code = trace.run_scenario_if_asked()) return *code;
+  const auto trace_session = trace.session_for_benchmark();
 
   try {
     if (!dir_option.empty()) ::setenv("PARLAB_SCRATCH_DIR", dir_option.c_str(), 1);

@@ -37,6 +37,8 @@
 #include <unistd.h>
 
 #include "parlab/bench.hpp"
+#include "parlab/bench_trace.hpp"
+#include "trace_lab04.hpp"
 #include "parlab/capacity.hpp"
 #include "parlab/fd.hpp"
 #include "parlab/lab04/early_exit.hpp"
@@ -159,7 +161,11 @@ int main(int argc, char** argv) {
   app.add_flag("--no-redis", no_redis, "skip every Redis row");
   app.add_option("--json", json_path, "also write the full results as JSON to this file");
   app.add_option("--svg", svg_path, "draw stop latency and check overhead against check_every into this SVG (gnuplot)");
+  parlab::bench::TraceOptions trace;
+  trace.add_to(app, parlab::lab04::trace_scenarios());
   CLI11_PARSE(app, argc, argv);
+  if (const auto code = trace.run_scenario_if_asked()) return *code;
+  const auto trace_session = trace.session_for_benchmark();
 
   try {
     const auto capacity = parlab::measure_parallel_capacity(workers);

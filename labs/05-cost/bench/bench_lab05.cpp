@@ -23,6 +23,8 @@
 #include <nlohmann/json.hpp>
 
 #include "parlab/bench.hpp"
+#include "parlab/bench_trace.hpp"
+#include "trace_lab05.hpp"
 #include "parlab/capacity.hpp"
 #include "parlab/lab05/crossover.hpp"
 #include "parlab/lab05/harness.hpp"
@@ -124,7 +126,11 @@ int main(int argc, char** argv) {
   app.add_flag("--no-crossover", skip_crossover, "skip the crossover search");
   app.add_option("--json", json_path, "also write the full results as JSON to this file");
   app.add_option("--svg", svg_path, "draw the probe costs as a bar chart into this SVG (needs gnuplot)");
+  parlab::bench::TraceOptions trace;
+  trace.add_to(app, parlab::lab05::trace_scenarios());
   CLI11_PARSE(app, argc, argv);
+  if (const auto code = trace.run_scenario_if_asked()) return *code;
+  const auto trace_session = trace.session_for_benchmark();
 
   try {
     const auto capacity = parlab::measure_parallel_capacity(workers);

@@ -1,5 +1,7 @@
 #include "parlab/child_process.hpp"
 
+#include "parlab/trace.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -39,11 +41,14 @@ std::string ExitStatus::describe() const {
 
 ChildProcess ChildProcess::fork(const std::function<int()>& body) {
   std::fflush(nullptr);
+  const std::int64_t fork_started = trace::now_ns();
   const pid_t pid = ::fork();
   if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
   if (pid == 0) {
     int code = 70;
     try {
+      // The child's own track: from its first instruction after fork to its exit.
+      const trace::Span life("process", "life", {"parent", static_cast<std::uint64_t>(::getppid())});
       code = body();
     } catch (const std::exception& e) {
       std::fprintf(stderr, "child process %d: uncaught exception: %s\n", ::getpid(), e.what());
@@ -51,11 +56,13 @@ ChildProcess ChildProcess::fork(const std::function<int()>& body) {
       std::fprintf(stderr, "child process %d: uncaught non-standard exception\n", ::getpid());
     }
     std::fflush(nullptr);
+    trace::write_child_part();  // _exit skips every destructor: the child writes its events now
 #ifdef PARLAB_COVERAGE_BUILD
     __gcov_dump();
 #endif
     ::_exit(code);
   }
+  trace::complete("fork", "life", fork_started, trace::now_ns(), {"child", static_cast<std::uint64_t>(pid)});
   return ChildProcess(pid);
 }
 
@@ -87,6 +94,7 @@ void ChildProcess::dispose() noexcept {
 ExitStatus ChildProcess::wait() {
   if (status_) return *status_;
   if (pid_ <= 0) throw std::logic_error("ChildProcess::wait on an empty ChildProcess");
+  const trace::Span span("wait for child", "wait", {"child", static_cast<std::uint64_t>(pid_)});
   int status = 0;
   while (::waitpid(pid_, &status, 0) < 0) {
     if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "waitpid");

@@ -1,5 +1,7 @@
 #include "parlab/fd.hpp"
 
+#include "parlab/trace.hpp"
+
 #include <cerrno>
 #include <stdexcept>
 #include <string>
@@ -30,6 +32,8 @@ Pipe Pipe::create(int extra_flags) {
 }
 
 void write_all(int fd, std::span<const std::byte> bytes) {
+  // Includes the time blocked on a full pipe.
+  const trace::Span span("pipe write", "io", {"fd", static_cast<std::uint64_t>(fd)}, {"bytes", bytes.size()});
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0) {
@@ -41,6 +45,8 @@ void write_all(int fd, std::span<const std::byte> bytes) {
 }
 
 bool read_exact(int fd, std::span<std::byte> bytes) {
+  // Includes the time blocked on an empty pipe: a worker waiting for work shows up here.
+  const trace::Span span("pipe read", "io", {"fd", static_cast<std::uint64_t>(fd)}, {"bytes", bytes.size()});
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);

@@ -6,6 +6,7 @@
 //   parlab hint 01 task2          reveal the next hint layer for a task
 //   parlab watch 01 [task2]       rebuild and rerun on every save
 //   parlab time 01                run the lab's benchmark and compare with its thresholds
+//   parlab trace 01 [scenario]    a traced run of your code: timeline JSON + SVG
 #include <cstdio>
 #include <iostream>
 #include <stdexcept>
@@ -19,6 +20,7 @@
 #include "hint_state.hpp"
 #include "parlab/stopwatch.hpp"
 #include "run.hpp"
+#include "trace_command.hpp"
 #include "views.hpp"
 #include "watch.hpp"
 
@@ -140,11 +142,14 @@ int main(int argc, char** argv) {
   watch->add_option("--max-runs", max_runs, "stop after this many reruns (0: run until Ctrl-C)");
   auto* time = app.add_subcommand("time", "run the lab's benchmark and compare with its thresholds");
   time->add_option("lab", lab_name, "lab")->required();
+  TraceRequest trace_request;
+  auto* trace = add_trace_command(app, trace_request);
   CLI11_PARSE(app, argc, argv);
 
   try {
     const Course course = Course::load(source_dir, build_dir);
     if (status->parsed()) return command_status(course);
+    if (trace->parsed()) return command_trace(course, trace_request);
     const Lab& lab = course.lab(lab_name);
     const Task* task = task_name.empty() ? nullptr : &lab.task(task_name);
     if (test->parsed()) return test_once(course, lab, task, verbose);
