@@ -4,4 +4,4 @@
 set(PARLAB_DEBIAN_PACKAGES
   ninja-build pkg-config
   catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libhiredis-dev
-  redis-server gnuplot-nox lcov gdb bubblewrap)
+  redis-server gnuplot-nox lcov gdb bubblewrap libcsv-dev)

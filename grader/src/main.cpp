@@ -1,8 +1,9 @@
 // parlab-grader: grades parlab submissions.
 //
 //   parlab-grader grade <submission> [--labs 01,03] [--out DIR] [--no-timing] [--no-tsan] [--jobs N]
-//   parlab-grader batch <folder> [--out DIR] [--jobs N] ...  grades one submission per student,
-//                                             resumable; writes gradebook.csv and a class summary
+//   parlab-grader batch <folder> [--out DIR] [--jobs N] [--roster FILE] ...  grades one submission
+//                                             per student, resumable; writes gradebook.csv, a class
+//                                             summary, class.html, canvas.csv, moodle.csv, similarity.csv
 //   parlab-grader examples [--check]          grades grader/examples/* and writes the reports
 //
 // Exit status: 0 graded (whatever the score), 2 bad input, 3 an example did not get its
@@ -136,7 +137,31 @@ std::vector<std::string> grade_arguments(const CommonFlags& f, const grader::Gra
   return args;
 }
 
-int batch_command(const CommonFlags& flags, const std::string& folder) {
+// Flags only `batch` has: the LMS roster and the similarity check.
+struct ClassFlags {
+  std::string roster;
+  bool no_similarity = false;
+  std::string dolos_dir;
+};
+
+grader::SimilarityOptions similarity_options(const ClassFlags& flags, const grader::GraderOptions& options) {
+  grader::SimilarityOptions o;
+  o.dolos_dir = flags.dolos_dir.empty() ? grader::default_dolos_dir() : path(flags.dolos_dir);
+  o.script = options.source_root / "grader" / "similarity" / "dolos_pairs.mjs";
+  return o;
+}
+
+void print_class_files(const grader::ClassFiles& files) {
+  std::cout << fmt::format("Class:     {}\nExports:   {}, {}\n", files.page.string(), files.canvas.string(), files.moodle.string());
+  if (files.similarity.ran) {
+    std::cout << fmt::format("Similarity: {} ({} pairs, {})\n", files.similarity_csv.string(), files.similarity.pairs.size(),
+                             grader::human_seconds(files.similarity.seconds));
+  } else {
+    std::cout << "Similarity: not checked: " << files.similarity.not_run_because << "\n";
+  }
+}
+
+int batch_command(const CommonFlags& flags, const ClassFlags& class_flags, const std::string& folder) {
   auto [options, report] = make_options(flags);
   grader::BatchOptions batch;
   batch.submissions = folder;
@@ -154,9 +179,13 @@ int batch_command(const CommonFlags& flags, const std::string& folder) {
   batch.grader_executable = grader::current_executable();
   batch.grade_arguments = grade_arguments(flags, options, std::max(1u, cores / batch.parallel));
   batch.progress = !flags.quiet;
+  batch.roster = class_flags.roster;
+  batch.similarity = !class_flags.no_similarity;
+  batch.similarity_options = similarity_options(class_flags, options);
   nlohmann::json lab_ids = nlohmann::json::array();
   for (const auto& lab : grader::select_labs(grader::discover_labs(options.source_root), options.lab_ids)) {
     batch.labs.push_back({lab.id, lab.max_points()});
+    batch.manifests.push_back(lab);
     lab_ids.push_back(lab.id);
   }
   // A resumed batch must grade like the run that started it: these must match.
@@ -181,6 +210,7 @@ int batch_command(const CommonFlags& flags, const std::string& folder) {
     std::cout << "Histogram: not drawn: " << outcome.files.histogram_note << "\n";
   }
   std::cout << fmt::format("Reports:   {}/reports/<student>/report.html\n", batch.out.string());
+  print_class_files(outcome.class_files);
   if (outcome.grader_failed > 0) {
     std::cout << "The grader failed on some students (see the gradebook's note column); run the same command again "
                  "to retry only those.\n";
@@ -248,6 +278,12 @@ int main(int argc, char** argv) {
                                                  "resumes after an interruption");
   batch->add_option("folder", batch_folder, "the folder holding alice/, bob.zip, carol.tar.gz, ...")->required();
   add_common_flags(*batch, batch_flags, "submissions graded at the same time (default: one per 4 cores, at most 4)");
+  ClassFlags class_flags;
+  batch->add_option("--roster", class_flags.roster, "roster.csv for the Canvas/Moodle exports: folder,name,id,sis_id,login,"
+                                                   "email,section (default: <folder>/roster.csv where it exists)");
+  batch->add_flag("--no-similarity", class_flags.no_similarity, "skip the similarity check (Dolos)");
+  batch->add_option("--dolos-dir", class_flags.dolos_dir, "where grader/similarity/install.sh put Dolos "
+                                                         "(default: $PARLAB_DOLOS_DIR, else ~/.cache/parlab/dolos)");
   CLI::App* examples = app.add_subcommand("examples", "grade the bundled examples (grader/examples/*) and write their reports");
   add_common_flags(*examples, example_flags);
   examples->add_flag("--check", check, "exit with status 3 unless every example gets its expected score");
@@ -261,7 +297,7 @@ int main(int argc, char** argv) {
   grader::become_child_subreaper();
   try {
     if (*grade) return grade_command(grade_flags, submission);
-    if (*batch) return batch_command(batch_flags, batch_folder);
+    if (*batch) return batch_command(batch_flags, class_flags, batch_folder);
     return examples_command(example_flags, check);
   } catch (const grader::SubmissionError& e) {
     fmt::print(stderr, "parlab-grader: {}\n", e.what());
