@@ -4,6 +4,7 @@
 //   parlab-grader batch <folder> [--out DIR] [--jobs N] [--roster FILE] ...  grades one submission
 //                                             per student, resumable; writes gradebook.csv, a class
 //                                             summary, class.html, canvas.csv, moodle.csv, similarity.csv
+//   parlab-grader similarity <folder> [--out DIR]  only the similarity check, into similarity.csv
 //   parlab-grader examples [--check]          grades grader/examples/* and writes the reports
 //
 // Exit status: 0 graded (whatever the score), 2 bad input, 3 an example did not get its
@@ -21,6 +22,7 @@
 #include "config_file.hpp"
 #include "examples.hpp"
 #include "batch/batch.hpp"
+#include "batch/roster.hpp"
 #include "grade_submission.hpp"
 #include "reports.hpp"
 #include "sandbox/sandbox.hpp"
@@ -219,6 +221,30 @@ int batch_command(const CommonFlags& flags, const ClassFlags& class_flags, const
   return 0;
 }
 
+// Only the similarity check over a class folder, without grading: after installing Dolos
+// for a batch that ran without it, or to look at a class before grading it.
+int similarity_command(const CommonFlags& flags, const ClassFlags& class_flags, const std::string& folder) {
+  auto [options, report] = make_options(flags);
+  (void)report;
+  const path out = flags.out.empty() ? path(".") : path(flags.out);
+  grader::SimilarityOptions similarity = similarity_options(class_flags, options);
+  similarity.scratch = out / ".similarity-work";
+  std::vector<grader::SimilaritySubmission> submissions;
+  for (const auto& entry : grader::read_roster(folder).entries) submissions.push_back({entry.student, entry.path});
+  const auto labs = grader::select_labs(grader::discover_labs(options.source_root), options.lab_ids);
+  const grader::SimilarityReport result = grader::check_similarity(labs, submissions, similarity);
+  if (!result.ran) throw std::runtime_error("the similarity check did not run: " + result.not_run_because);
+  grader::write_file_atomically(out / "similarity.csv", grader::render_similarity_csv(result));
+  for (const auto& note : result.notes) std::cout << note << "\n";
+  for (std::size_t i = 0; i < result.pairs.size() && i < 10; ++i) {
+    const auto& p = result.pairs[i];
+    std::cout << fmt::format("{:>3}. lab {} {} / {}: {:.0f} %\n", i + 1, p.lab, p.left, p.right, p.similarity * 100);
+  }
+  std::cout << fmt::format("{} submissions, {} pairs in {}: {}\n", submissions.size(), result.pairs.size(),
+                           grader::human_seconds(result.seconds), (out / "similarity.csv").string());
+  return 0;
+}
+
 int examples_command(const CommonFlags& flags, bool check) {
   auto [options, report] = make_options(flags);
   const path examples_dir = options.source_root / "grader" / "examples";
@@ -284,6 +310,16 @@ int main(int argc, char** argv) {
   batch->add_flag("--no-similarity", class_flags.no_similarity, "skip the similarity check (Dolos)");
   batch->add_option("--dolos-dir", class_flags.dolos_dir, "where grader/similarity/install.sh put Dolos "
                                                          "(default: $PARLAB_DOLOS_DIR, else ~/.cache/parlab/dolos)");
+  CommonFlags similarity_flags;
+  ClassFlags similarity_class_flags;
+  std::string similarity_folder;
+  CLI::App* similarity = app.add_subcommand("similarity", "only the similarity check (Dolos) over a class folder; "
+                                                           "writes similarity.csv into --out (default: here)");
+  similarity->add_option("folder", similarity_folder, "the folder holding alice/, bob.zip, carol.tar.gz, ...")->required();
+  similarity->add_option("--labs", similarity_flags.labs, "compare only these labs, e.g. 01,03 (default: every lab)");
+  similarity->add_option("--out", similarity_flags.out, "where similarity.csv goes");
+  similarity->add_option("--source-dir", similarity_flags.source_dir, "the parlab instructor tree");
+  similarity->add_option("--dolos-dir", similarity_class_flags.dolos_dir, "where grader/similarity/install.sh put Dolos");
   CLI::App* examples = app.add_subcommand("examples", "grade the bundled examples (grader/examples/*) and write their reports");
   add_common_flags(*examples, example_flags);
   examples->add_flag("--check", check, "exit with status 3 unless every example gets its expected score");
@@ -298,6 +334,7 @@ int main(int argc, char** argv) {
   try {
     if (*grade) return grade_command(grade_flags, submission);
     if (*batch) return batch_command(batch_flags, class_flags, batch_folder);
+    if (*similarity) return similarity_command(similarity_flags, similarity_class_flags, similarity_folder);
     return examples_command(example_flags, check);
   } catch (const grader::SubmissionError& e) {
     fmt::print(stderr, "parlab-grader: {}\n", e.what());

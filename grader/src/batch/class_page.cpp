@@ -23,7 +23,7 @@ th{background:#fafafa} th.sortable{cursor:pointer} td.num,th.num{text-align:righ
 .muted{color:#757575;font-size:.9em} .cards{display:flex;gap:1em;flex-wrap:wrap}
 .card{border:1px solid #e0e0e0;border-radius:6px;padding:.6em 1em;min-width:9em} .card b{display:block;font-size:1.5em}
 .bar{background:#eee;border-radius:3px;height:.8em;width:10em;display:inline-block;vertical-align:middle}
-.bar>span{display:block;height:100%;border-radius:3px;background:#2e7d32}
+.bar>span{display:block;height:100%;border-radius:3px;background:#2e7d32} .bar.bad>span{background:#c62828}
 .outcome-graded{color:#2e7d32} .outcome-rejected{color:#c62828} .outcome-grader-failed{color:#ef6c00} .outcome-no-submission{color:#616161}
 #filter{padding:.3em .5em;width:18em} details{margin:.2em 0} code{font-size:.9em}
 )";
@@ -52,8 +52,10 @@ const char* script = R"(
 })();
 )";
 
-std::string percent_bar(double share) {
-  return fmt::format(R"(<span class="bar"><span style="width:{:.0f}%"></span></span>)", std::clamp(share, 0.0, 1.0) * 100);
+// `bad`: the share is of failures (red), not of successes (green).
+std::string percent_bar(double share, bool bad = false) {
+  return fmt::format(R"(<span class="bar{}"><span style="width:{:.0f}%"></span></span>)", bad ? " bad" : "",
+                     std::clamp(share, 0.0, 1.0) * 100);
 }
 
 std::string outcome_of(const ClassMember& m) { return m.record ? m.record->outcome : "no submission"; }
@@ -169,7 +171,7 @@ std::string render_most_failed(const json& summary) {
   for (const auto& f : summary["most_failed"]) {
     const int by = f["failed_by"].get<int>(), of = std::max(1, f["of_graded"].get<int>());
     out += fmt::format("<tr><td><code>{}</code></td><td class=\"num\">{} of {}</td><td>{}</td></tr>", esc(f["case"].get<std::string>()),
-                       by, f["of_graded"].get<int>(), percent_bar(static_cast<double>(by) / of));
+                       by, f["of_graded"].get<int>(), percent_bar(static_cast<double>(by) / of, true));
   }
   return out + "</table>";
 }
@@ -217,22 +219,24 @@ std::string render_performance(const ClassPageInput& in) {
                "grey: an unreliable measurement (points given). Hover for the name.</p>";
 }
 
+constexpr std::size_t shown_pairs = 25;
+
 std::string fragment_text(const SharedFragment& f) {
   return fmt::format("{}:{}-{} ↔ {}:{}-{} ({} tokens)", f.left_file, f.left_start, f.left_end, f.right_file, f.right_start,
                      f.right_end, f.tokens);
 }
 
 std::string render_similarity(const SimilarityReport& report) {
+  const std::size_t shown = std::min<std::size_t>(report.pairs.size(), shown_pairs);
   if (!report.ran) return "<p>The similarity check did not run: " + esc(report.not_run_because) + "</p>";
   std::string out = fmt::format("<p class=\"muted\">Dolos compared every pair of submissions lab by lab ({}), the starter "
                                 "code ignored. A high score is a reason to read both submissions, not a verdict: a "
-                                "short task leaves little room for different solutions. All pairs are in "
-                                "<a href=\"similarity.csv\">similarity.csv</a>.</p>",
-                                esc(human_seconds(report.seconds)));
+                                "short task leaves little room for different solutions. The {} most similar pairs are "
+                                "below; <a href=\"similarity.csv\">similarity.csv</a> has up to {} per lab.</p>",
+                                esc(human_seconds(report.seconds)), shown_pairs, SimilarityOptions{}.pairs_per_lab);
   for (const auto& note : report.notes) out += "<p class=\"muted\">" + esc(note) + "</p>";
   if (report.pairs.empty()) return out + "<p>No pair to compare.</p>";
   out += "<table id=\"similarity\"><tr><th class=\"num\">#</th><th>Lab</th><th>Student</th><th>Student</th><th class=\"num\">Similarity</th><th class=\"num\">Longest shared</th><th>Shared fragments</th></tr>";
-  const std::size_t shown = std::min<std::size_t>(report.pairs.size(), 25);
   for (std::size_t i = 0; i < shown; ++i) {
     const SimilarPair& p = report.pairs[i];
     std::string fragments;

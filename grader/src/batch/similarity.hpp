@@ -45,7 +45,7 @@ struct SimilarityOptions {
   std::filesystem::path dolos_dir;    // where install.sh put node_modules
   std::filesystem::path script;       // grader/similarity/dolos_pairs.mjs
   std::filesystem::path scratch;      // emptied and removed afterwards
-  std::size_t pairs_per_lab = 50;     // the most similar pairs kept per lab
+  std::size_t pairs_per_lab = 200;    // the most similar pairs kept per lab
 };
 
 // The default Dolos folder: $PARLAB_DOLOS_DIR, else ~/.cache/parlab/dolos (install.sh's
