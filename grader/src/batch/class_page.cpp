@@ -52,7 +52,7 @@ const char* script = R"(
 })();
 )";
 
-// `bad`: the share is of failures (red), not of successes (green).
+// `bad`: the share is of something to worry about (failures, similarity): red, not green.
 std::string percent_bar(double share, bool bad = false) {
   return fmt::format(R"(<span class="bar{}"><span style="width:{:.0f}%"></span></span>)", bad ? " bad" : "",
                      std::clamp(share, 0.0, 1.0) * 100);
@@ -243,7 +243,7 @@ std::string render_similarity(const SimilarityReport& report) {
     for (const auto& f : p.fragments) fragments += "<li><code>" + esc(fragment_text(f)) + "</code></li>";
     out += fmt::format("<tr class=\"pair\"><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{:.0f} %<br>{}</td>"
                        "<td class=\"num\">{} tokens</td><td><details><summary>{} fragments</summary><ul>{}</ul></details></td></tr>",
-                       i + 1, esc(p.lab), esc(p.left), esc(p.right), p.similarity * 100, percent_bar(p.similarity),
+                       i + 1, esc(p.lab), esc(p.left), esc(p.right), p.similarity * 100, percent_bar(p.similarity, true),
                        p.longest_fragment, p.fragments.size(), fragments);
   }
   return out + "</table>";
