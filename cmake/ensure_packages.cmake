@@ -2,20 +2,26 @@
 # README commands (main_job.cmake, test_all.cmake) and usable alone:
 #   cmake -P cmake/ensure_packages.cmake
 # As root (or with password-less sudo) it installs what is missing with apt-get;
-# otherwise it prints the exact command to run and stops.
+# otherwise it prints the exact command to run and stops. parlab_ensure_packages(WITH_TEST_TOOLS)
+# adds PARLAB_TEST_DEBIAN_PACKAGES (what only the test suite needs).
 include("${CMAKE_CURRENT_LIST_DIR}/packages.cmake")
 
 function(parlab_ensure_packages)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "WITH_TEST_TOOLS" "" "")
+  set(wanted ${PARLAB_DEBIAN_PACKAGES})
+  if(arg_WITH_TEST_TOOLS)
+    list(APPEND wanted ${PARLAB_TEST_DEBIAN_PACKAGES})
+  endif()
   find_program(DPKG_QUERY dpkg-query)
   find_program(APT_GET apt-get)
   if(NOT DPKG_QUERY OR NOT APT_GET)
-    list(JOIN PARLAB_DEBIAN_PACKAGES " " names)
+    list(JOIN wanted " " names)
     message(WARNING "This is not a Debian/Ubuntu system, so parlab cannot check its packages. "
                     "Make sure the equivalents of these are installed: ${names}")
     return()
   endif()
   set(missing "")
-  foreach(pkg IN LISTS PARLAB_DEBIAN_PACKAGES)
+  foreach(pkg IN LISTS wanted)
     execute_process(COMMAND "${DPKG_QUERY}" -W "-f=\${Status}" "${pkg}"
                     OUTPUT_VARIABLE status ERROR_QUIET RESULT_VARIABLE rc)
     if(NOT rc EQUAL 0 OR NOT status MATCHES "install ok installed")

@@ -7,11 +7,20 @@
 #   ci-asan     reference tests under ASan + UBSan
 #   ci-tsan     reference tests under TSan
 #   coverage    reference tests with gcov, lcov report, line-coverage floor
+# Before them it installs the test-only packages (Chromium) and Dolos (npm; the similarity check).
 # Pass -DWORKFLOWS="ci;ci-tsan" (before -P) to run a subset.
 cmake_minimum_required(VERSION 3.25)
 get_filename_component(root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 include("${CMAKE_CURRENT_LIST_DIR}/ensure_packages.cmake")
-parlab_ensure_packages()
+parlab_ensure_packages(WITH_TEST_TOOLS)
+
+# Dolos from the npm registry for the similarity test (grader:similarity:*); a no-op when
+# the installed copy matches grader/similarity/package-lock.json (about 3 minutes otherwise,
+# most of it compiling the tree-sitter grammars).
+execute_process(COMMAND bash "${root}/grader/similarity/install.sh" RESULT_VARIABLE dolos_rc)
+if(NOT dolos_rc EQUAL 0)
+  message(FATAL_ERROR "grader/similarity/install.sh failed (exit ${dolos_rc}); see its output above")
+endif()
 
 if(NOT DEFINED WORKFLOWS)
   set(WORKFLOWS ci ci-asan ci-tsan coverage)

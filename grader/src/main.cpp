@@ -1,8 +1,10 @@
 // parlab-grader: grades parlab submissions.
 //
 //   parlab-grader grade <submission> [--labs 01,03] [--out DIR] [--no-timing] [--no-tsan] [--jobs N]
-//   parlab-grader batch <folder> [--out DIR] [--jobs N] ...  grades one submission per student,
-//                                             resumable; writes gradebook.csv and a class summary
+//   parlab-grader batch <folder> [--out DIR] [--jobs N] [--roster FILE] ...  grades one submission
+//                                             per student, resumable; writes gradebook.csv, a class
+//                                             summary, class.html, canvas.csv, moodle.csv, similarity.csv
+//   parlab-grader similarity <folder> [--out DIR]  only the similarity check, into similarity.csv
 //   parlab-grader examples [--check]          grades grader/examples/* and writes the reports
 //
 // Exit status: 0 graded (whatever the score), 2 bad input, 3 an example did not get its
@@ -21,6 +23,7 @@
 #include "config_file.hpp"
 #include "examples.hpp"
 #include "batch/batch.hpp"
+#include "batch/roster.hpp"
 #include "grade_submission.hpp"
 #include "reports.hpp"
 #include "sandbox/sandbox.hpp"
@@ -151,7 +154,31 @@ std::vector<std::string> grade_arguments(const CommonFlags& f, const grader::Gra
   return args;
 }
 
-int batch_command(const CommonFlags& flags, const std::string& folder) {
+// Flags only `batch` has: the LMS roster and the similarity check.
+struct ClassFlags {
+  std::string roster;
+  bool no_similarity = false;
+  std::string dolos_dir;
+};
+
+grader::SimilarityOptions similarity_options(const ClassFlags& flags, const grader::GraderOptions& options) {
+  grader::SimilarityOptions o;
+  o.dolos_dir = flags.dolos_dir.empty() ? grader::default_dolos_dir() : path(flags.dolos_dir);
+  o.script = options.source_root / "grader" / "similarity" / "dolos_pairs.mjs";
+  return o;
+}
+
+void print_class_files(const grader::ClassFiles& files) {
+  std::cout << fmt::format("Class:     {}\nExports:   {}, {}\n", files.page.string(), files.canvas.string(), files.moodle.string());
+  if (files.similarity.ran) {
+    std::cout << fmt::format("Similarity: {} ({} pairs, {})\n", files.similarity_csv.string(), files.similarity.pairs.size(),
+                             grader::human_seconds(files.similarity.seconds));
+  } else {
+    std::cout << "Similarity: not checked: " << files.similarity.not_run_because << "\n";
+  }
+}
+
+int batch_command(const CommonFlags& flags, const ClassFlags& class_flags, const std::string& folder) {
   auto [options, report] = make_options(flags);
   grader::BatchOptions batch;
   batch.submissions = folder;
@@ -169,9 +196,13 @@ int batch_command(const CommonFlags& flags, const std::string& folder) {
   batch.grader_executable = grader::current_executable();
   batch.grade_arguments = grade_arguments(flags, options, std::max(1u, cores / batch.parallel));
   batch.progress = !flags.quiet;
+  batch.roster = class_flags.roster;
+  batch.similarity = !class_flags.no_similarity;
+  batch.similarity_options = similarity_options(class_flags, options);
   nlohmann::json lab_ids = nlohmann::json::array();
   for (const auto& lab : grader::select_labs(grader::discover_labs(options.source_root), options.lab_ids)) {
     batch.labs.push_back({lab.id, lab.max_points()});
+    batch.manifests.push_back(lab);
     lab_ids.push_back(lab.id);
   }
   // A resumed batch must grade like the run that started it: these must match.
@@ -196,11 +227,36 @@ int batch_command(const CommonFlags& flags, const std::string& folder) {
     std::cout << "Histogram: not drawn: " << outcome.files.histogram_note << "\n";
   }
   std::cout << fmt::format("Reports:   {}/reports/<student>/report.html\n", batch.out.string());
+  print_class_files(outcome.class_files);
   if (outcome.grader_failed > 0) {
     std::cout << "The grader failed on some students (see the gradebook's note column); run the same command again "
                  "to retry only those.\n";
     return 4;
   }
+  return 0;
+}
+
+// Only the similarity check over a class folder, without grading: after installing Dolos
+// for a batch that ran without it, or to look at a class before grading it.
+int similarity_command(const CommonFlags& flags, const ClassFlags& class_flags, const std::string& folder) {
+  auto [options, report] = make_options(flags);
+  (void)report;
+  const path out = flags.out.empty() ? path(".") : path(flags.out);
+  grader::SimilarityOptions similarity = similarity_options(class_flags, options);
+  similarity.scratch = out / ".similarity-work";
+  std::vector<grader::SimilaritySubmission> submissions;
+  for (const auto& entry : grader::read_roster(folder).entries) submissions.push_back({entry.student, entry.path});
+  const auto labs = grader::select_labs(grader::discover_labs(options.source_root), options.lab_ids);
+  const grader::SimilarityReport result = grader::check_similarity(labs, submissions, similarity);
+  if (!result.ran) throw std::runtime_error("the similarity check did not run: " + result.not_run_because);
+  grader::write_file_atomically(out / "similarity.csv", grader::render_similarity_csv(result));
+  for (const auto& note : result.notes) std::cout << note << "\n";
+  for (std::size_t i = 0; i < result.pairs.size() && i < 10; ++i) {
+    const auto& p = result.pairs[i];
+    std::cout << fmt::format("{:>3}. lab {} {} / {}: {:.0f} %\n", i + 1, p.lab, p.left, p.right, p.similarity * 100);
+  }
+  std::cout << fmt::format("{} submissions, {} pairs in {}: {}\n", submissions.size(), result.pairs.size(),
+                           grader::human_seconds(result.seconds), (out / "similarity.csv").string());
   return 0;
 }
 
@@ -265,6 +321,22 @@ int main(int argc, char** argv) {
                                                  "resumes after an interruption");
   batch->add_option("folder", batch_folder, "the folder holding alice/, bob.zip, carol.tar.gz, ...")->required();
   add_common_flags(*batch, batch_flags, "submissions graded at the same time (default: one per 4 cores, at most 4)");
+  ClassFlags class_flags;
+  batch->add_option("--roster", class_flags.roster, "roster.csv for the Canvas/Moodle exports: folder,name,id,sis_id,login,"
+                                                   "email,section (default: <folder>/roster.csv where it exists)");
+  batch->add_flag("--no-similarity", class_flags.no_similarity, "skip the similarity check (Dolos)");
+  batch->add_option("--dolos-dir", class_flags.dolos_dir, "where grader/similarity/install.sh put Dolos "
+                                                         "(default: $PARLAB_DOLOS_DIR, else ~/.cache/parlab/dolos)");
+  CommonFlags similarity_flags;
+  ClassFlags similarity_class_flags;
+  std::string similarity_folder;
+  CLI::App* similarity = app.add_subcommand("similarity", "only the similarity check (Dolos) over a class folder; "
+                                                           "writes similarity.csv into --out (default: here)");
+  similarity->add_option("folder", similarity_folder, "the folder holding alice/, bob.zip, carol.tar.gz, ...")->required();
+  similarity->add_option("--labs", similarity_flags.labs, "compare only these labs, e.g. 01,03 (default: every lab)");
+  similarity->add_option("--out", similarity_flags.out, "where similarity.csv goes");
+  similarity->add_option("--source-dir", similarity_flags.source_dir, "the parlab instructor tree");
+  similarity->add_option("--dolos-dir", similarity_class_flags.dolos_dir, "where grader/similarity/install.sh put Dolos");
   CLI::App* examples = app.add_subcommand("examples", "grade the bundled examples (grader/examples/*) and write their reports");
   add_common_flags(*examples, example_flags);
   examples->add_flag("--check", check, "exit with status 3 unless every example gets its expected score");
@@ -278,7 +350,8 @@ int main(int argc, char** argv) {
   grader::become_child_subreaper();
   try {
     if (*grade) return grade_command(grade_flags, submission);
-    if (*batch) return batch_command(batch_flags, batch_folder);
+    if (*batch) return batch_command(batch_flags, class_flags, batch_folder);
+    if (*similarity) return similarity_command(similarity_flags, similarity_class_flags, similarity_folder);
     return examples_command(example_flags, check);
   } catch (const grader::SubmissionError& e) {
     fmt::print(stderr, "parlab-grader: {}\n", e.what());

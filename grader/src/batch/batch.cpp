@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "batch/journal.hpp"
+#include "batch/lms_roster.hpp"
 #include "batch/roster.hpp"
 #include "util/command.hpp"
 #include "util/file_lock.hpp"
@@ -58,6 +59,15 @@ StudentRecord record_from_report(const json& report, StudentRecord record) {
     const std::string id = lab.at("id").get<std::string>();
     record.labs.push_back(LabPoints{id, lab.at("status").get<std::string>(), lab.at("points").get<double>(),
                                     lab.at("max_points").get<double>()});
+    for (const auto& t : lab.at("tasks")) {
+      record.tasks.push_back(TaskOutcome{id, t.at("id").get<std::string>(), t.at("earned").get<double>(),
+                                         t.at("points").get<double>()});
+    }
+    for (const auto& p : lab.at("performance")) {
+      if (p.at("ratios").empty()) continue;  // not timed: no ratio to plot
+      record.performance.push_back(PerformanceOutcome{id, p.at("id").get<std::string>(), p.at("status").get<std::string>(),
+                                                      p.at("median_ratio").get<double>(), p.at("threshold").get<double>()});
+    }
     for (const auto& c : lab.at("cases")) {
       if (c.at("verdict").get<std::string>() != "passed") {
         record.failed_cases.push_back(id + "/" + c.at("suite").get<std::string>() + "/" + c.at("name").get<std::string>());
@@ -190,6 +200,17 @@ BatchOutcome run_batch(const BatchOptions& options) {
     if (options.progress) fmt::print(stderr, "batch: {}\n", text);
   };
   for (const auto& ignored : roster.ignored) say("ignoring " + ignored);
+  std::optional<fs::path> roster_path;
+  if (!options.roster.empty()) {
+    roster_path = options.roster;
+  } else if (fs::is_regular_file(options.submissions / roster_file_name)) {
+    roster_path = options.submissions / roster_file_name;
+  }
+  if (roster_path) {
+    // Read now, so that a mistake in it stops the batch before hours of grading, not after.
+    const LmsRoster people = read_lms_roster(*roster_path);
+    say(fmt::format("roster: {} ({} students)", roster_path->string(), people.people.size()));
+  }
 
   fs::create_directories(options.out);
   auto batch_lock = FileLock::try_lock(options.out / ".batch.lock", FileLock::Mode::exclusive);
@@ -242,6 +263,21 @@ BatchOutcome run_batch(const BatchOptions& options) {
     records.push_back(record);
   }
   outcome.files = write_gradebook(options.out, options.labs, records);
+
+  ClassFilesOptions class_options{options.out, options.labs, options.settings, std::nullopt, options.similarity,
+                                  options.manifests, {}, options.similarity_options};
+  class_options.roster = roster_path;
+  for (const auto& entry : roster.entries) class_options.submissions.push_back({entry.student, entry.path});
+  class_options.similarity_options.scratch = options.out / ".similarity-work";
+  if (options.similarity) say("similarity check: comparing the submissions with Dolos");
+  outcome.class_files = write_class_files(class_options, records);
+  for (const auto& note : outcome.class_files.notes) say(note);
+  if (options.similarity && outcome.class_files.similarity.ran) {
+    say(fmt::format("similarity check: {} pairs in {}", outcome.class_files.similarity.pairs.size(),
+                    human_seconds(outcome.class_files.similarity.seconds)));
+  } else if (options.similarity) {
+    say("similarity check did not run: " + outcome.class_files.similarity.not_run_because);
+  }
   outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return outcome;
 }

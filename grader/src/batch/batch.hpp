@@ -3,7 +3,8 @@
 // `parlab-grader grade` process (a crash or a hang in one grading cannot take the batch
 // down; the child dies with the batch, PR_SET_PDEATHSIG). Progress is journaled, so a
 // batch stopped at any moment resumes without grading a finished student again; the
-// gradebook and class summary are rewritten from the journal at the end.
+// gradebook, the class summary, class.html, the LMS exports and the similarity check are
+// rewritten from the journal at the end.
 //
 // Timing never overlaps other work: the graders share the machine gate
 // (util/machine_gate.hpp) and each benchmark waits until the machine is free.
@@ -15,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "batch/class_files.hpp"
 #include "batch/gradebook.hpp"
 
 namespace grader {
@@ -27,6 +29,11 @@ struct BatchOptions {
   std::vector<std::string> grade_arguments;  // passed to every `parlab-grader grade`
   nlohmann::json settings;            // what the journal must agree on to resume
   std::vector<LabColumn> labs;        // the gradebook's columns
+  std::vector<LabManifest> manifests; // the same labs, for the similarity check
+  // roster.csv for the LMS exports: empty means <submissions>/roster.csv where it exists
+  std::filesystem::path roster;
+  bool similarity = true;
+  SimilarityOptions similarity_options;  // its scratch folder is set by the batch
   std::chrono::seconds per_submission_timeout{std::chrono::hours(2)};
   bool progress = true;
 };
@@ -35,6 +42,7 @@ struct BatchOutcome {
   std::size_t students = 0, graded_now = 0, already_graded = 0, rejected = 0, grader_failed = 0;
   double seconds = 0;
   GradebookFiles files;
+  ClassFiles class_files;
 };
 
 // Throws std::invalid_argument for bad input (no such folder, a journal from other

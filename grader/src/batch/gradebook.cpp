@@ -18,13 +18,6 @@ using nlohmann::json;
 constexpr int histogram_bins = 10;  // 0-10 %, ..., 90-100 %
 constexpr std::size_t most_failed_listed = 15;
 
-std::string points_text(double points) { return fmt::format("{:g}", std::round(points * 100) / 100); }
-
-const LabPoints* find_lab(const StudentRecord& record, const std::string& id) {
-  const auto it = std::find_if(record.labs.begin(), record.labs.end(), [&](const auto& lab) { return lab.id == id; });
-  return it == record.labs.end() ? nullptr : &*it;
-}
-
 // What an instructor needs to know about a row besides its numbers.
 std::string row_note(const StudentRecord& record) {
   if (record.outcome != "graded") return record.outcome + ": " + record.message;
@@ -76,6 +69,13 @@ std::string gnuplot_histogram_script(const json& summary, const std::filesystem:
 }
 
 }  // namespace
+
+std::string points_text(double points) { return fmt::format("{:g}", std::round(points * 100) / 100); }
+
+const LabPoints* find_lab(const StudentRecord& record, const std::string& id) {
+  const auto it = std::find_if(record.labs.begin(), record.labs.end(), [&](const auto& lab) { return lab.id == id; });
+  return it == record.labs.end() ? nullptr : &*it;
+}
 
 std::string csv_field(const std::string& text) {
   std::string value = text;

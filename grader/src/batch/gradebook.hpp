@@ -37,4 +37,9 @@ GradebookFiles write_gradebook(const std::filesystem::path& out_dir, const std::
 // (=, +, -, @ first) gets a leading apostrophe: student names are not trusted.
 [[nodiscard]] std::string csv_field(const std::string& text);
 
+// Points as the gradebook writes them: at most two decimals, no trailing zeros ("81.43", "90").
+[[nodiscard]] std::string points_text(double points);
+// The record's entry for lab `id`, or nullptr.
+[[nodiscard]] const LabPoints* find_lab(const StudentRecord& record, const std::string& id);
+
 }  // namespace grader

@@ -46,9 +46,17 @@ json to_json(const StudentRecord& r) {
   for (const auto& lab : r.labs) {
     labs.push_back({{"id", lab.id}, {"status", lab.status}, {"points", lab.points}, {"max_points", lab.max_points}});
   }
+  json tasks = json::array();
+  for (const auto& t : r.tasks) tasks.push_back({{"lab", t.lab}, {"id", t.id}, {"earned", t.earned}, {"points", t.points}});
+  json performance = json::array();
+  for (const auto& p : r.performance) {
+    performance.push_back({{"lab", p.lab}, {"id", p.id}, {"status", p.status}, {"median_ratio", p.median_ratio},
+                           {"threshold", p.threshold}});
+  }
   return {{"student", r.student}, {"fingerprint", r.fingerprint}, {"outcome", r.outcome}, {"score", r.score},
-          {"max_score", r.max_score}, {"labs", labs}, {"failed_cases", r.failed_cases}, {"message", r.message},
-          {"report", r.report}, {"seconds", r.seconds}, {"finished_at", r.finished_at}};
+          {"max_score", r.max_score}, {"labs", labs}, {"failed_cases", r.failed_cases}, {"tasks", tasks},
+          {"performance", performance}, {"message", r.message}, {"report", r.report}, {"seconds", r.seconds},
+          {"finished_at", r.finished_at}};
 }
 
 StudentRecord record_from_json(const json& j) {
@@ -64,6 +72,15 @@ StudentRecord record_from_json(const json& j) {
                                  lab.at("points").get<double>(), lab.at("max_points").get<double>()});
     }
     r.failed_cases = j.at("failed_cases").get<std::vector<std::string>>();
+    for (const auto& t : j.value("tasks", json::array())) {
+      r.tasks.push_back(TaskOutcome{t.at("lab").get<std::string>(), t.at("id").get<std::string>(),
+                                    t.at("earned").get<double>(), t.at("points").get<double>()});
+    }
+    for (const auto& p : j.value("performance", json::array())) {
+      r.performance.push_back(PerformanceOutcome{p.at("lab").get<std::string>(), p.at("id").get<std::string>(),
+                                                 p.at("status").get<std::string>(), p.at("median_ratio").get<double>(),
+                                                 p.at("threshold").get<double>()});
+    }
     r.message = j.at("message").get<std::string>();
     r.report = j.at("report").get<std::string>();
     r.seconds = j.at("seconds").get<double>();

@@ -26,6 +26,18 @@ struct LabPoints {
   double points = 0, max_points = 0;
 };
 
+// What the class page needs beyond the points: how each task and each performance entry
+// went. Journals written before these existed have none (the page then leaves them out).
+struct TaskOutcome {
+  std::string lab, id;
+  double earned = 0, points = 0;
+};
+
+struct PerformanceOutcome {
+  std::string lab, id, status;  // status as in the report: "passed", "unreliable", ...
+  double median_ratio = 0, threshold = 0;
+};
+
 struct StudentRecord {
   std::string student;
   std::string fingerprint;
@@ -35,6 +47,8 @@ struct StudentRecord {
   double score = 0, max_score = 0;
   std::vector<LabPoints> labs;
   std::vector<std::string> failed_cases;  // "01/hidden/<case name>"
+  std::vector<TaskOutcome> tasks;
+  std::vector<PerformanceOutcome> performance;  // only the entries that were timed
   std::string message;                    // why it was rejected or failed
   std::string report;                     // the report folder, relative to the batch folder
   double seconds = 0;                     // wall time of its grading

@@ -97,6 +97,7 @@ Roster read_roster(const fs::path& folder) {
   for (const auto& entry : fs::directory_iterator(folder)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name[0] == '.' || name == "__MACOSX") continue;  // hidden files, macOS zip debris
+    if (name == roster_file_name && entry.is_regular_file()) continue;     // the LMS roster, read by the exports
     const std::string student = student_name(entry);
     if (student.empty()) {
       roster.ignored.push_back(name + ": not a folder, .zip, .tar.gz or .tgz");

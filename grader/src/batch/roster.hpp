@@ -9,6 +9,10 @@
 
 namespace grader {
 
+// The LMS roster (batch/lms_roster.hpp) may sit in the class folder under this name: it is
+// not a submission.
+inline constexpr const char* roster_file_name = "roster.csv";
+
 struct RosterEntry {
   std::string student;          // "alice"
   std::filesystem::path path;   // the folder or archive
