@@ -76,7 +76,7 @@ endfunction()
 function(_parlab_add_test_executable target objects impl_target)
   add_executable(${target})
   target_link_libraries(${target} PRIVATE ${objects} ${impl_target} parlab_testing parlab_result_channel
-                                          parlab_sanitizer_defaults Catch2::Catch2WithMain)
+                                          parlab_case_watchdog parlab_sanitizer_defaults Catch2::Catch2WithMain)
 endfunction()
 
 function(_parlab_lab_library target api_target)
@@ -214,7 +214,7 @@ endfunction()
 function(parlab_add_common_tests dir)
   file(GLOB sources "${dir}/*.cpp")
   add_executable(common_tests ${sources})
-  target_link_libraries(common_tests PRIVATE parlab_common parlab_testing parlab_sanitizer_defaults
+  target_link_libraries(common_tests PRIVATE parlab_common parlab_testing parlab_case_watchdog parlab_sanitizer_defaults
                                              Catch2::Catch2WithMain nlohmann_json::nlohmann_json parlab_warnings)
   # The result channel's test runs a test program that carries the channel, as every lab test
   # program does, and fails on purpose; that program is not a test of its own.
