@@ -1,6 +1,10 @@
 // Puts every test case under the watchdog (parlab_test/watchdog.hpp) without a line in the test:
 // a Catch2 listener compiled into every lab test program, visible and hidden. Each case starts
 // with the default budget; each section or generator value that begins is progress and renews it.
+// A run that selects no case at all (a mistyped tag) fails instead of passing with nothing tested.
+
+#include <cstdio>
+#include <cstdlib>
 
 #include "parlab_test/watchdog.hpp"
 
@@ -18,6 +22,15 @@
 
 namespace {
 
+void fail_if_nothing_ran(std::size_t cases_run) {
+  if (cases_run != 0) return;
+  std::fflush(stdout);
+  std::fputs("\nNo test case matched the test spec given: nothing was tested. Check the spelling; "
+             "--list-tags lists this program's tags, --list-tests its cases.\n", stderr);
+  std::fflush(stderr);
+  std::_Exit(4);
+}
+
 #if PARLAB_WATCHDOG_CATCH_MAJOR == 3
 
 class CaseWatchdogListener : public Catch::EventListenerBase {
@@ -26,6 +39,7 @@ class CaseWatchdogListener : public Catch::EventListenerBase {
   void testCaseStarting(const Catch::TestCaseInfo& info) override { parlab_test::detail::case_started(info.name); }
   void sectionStarting(const Catch::SectionInfo&) override { parlab_test::detail::case_progressed(); }
   void testCaseEnded(const Catch::TestCaseStats&) override { parlab_test::detail::case_ended(); }
+  void testRunEnded(const Catch::TestRunStats& stats) override { fail_if_nothing_ran(stats.totals.testCases.total()); }
 };
 
 #else
@@ -44,6 +58,10 @@ struct CaseWatchdogListener : Catch::TestEventListenerBase {
   void testCaseEnded(const Catch::TestCaseStats& stats) override {
     TestEventListenerBase::testCaseEnded(stats);
     parlab_test::detail::case_ended();
+  }
+  void testRunEnded(const Catch::TestRunStats& stats) override {
+    TestEventListenerBase::testRunEnded(stats);
+    fail_if_nothing_ran(stats.totals.testCases.total());
   }
 };
 

@@ -84,12 +84,21 @@ std::vector<pid_t> thread_ids() {
   return ids;
 }
 
+// std::string's full name makes a frame three lines long.
+std::string shorten(std::string name) {
+  static const std::string long_string = "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >";
+  for (auto at = name.find(long_string); at != std::string::npos; at = name.find(long_string, at)) {
+    name.replace(at, long_string.size(), "std::string");
+  }
+  return name;
+}
+
 std::string demangle(const char* name) {
   int status = 0;
   char* text = abi::__cxa_demangle(name, nullptr, nullptr, &status);
   std::string out = status == 0 && text != nullptr ? text : name;
   std::free(text);
-  return out;
+  return shorten(out);
 }
 
 // Runs `argv` and returns its standard output (empty if it cannot run). Used for addr2line,
@@ -183,7 +192,7 @@ std::vector<Frame> symbolize(const std::vector<void*>& addresses) {
       std::getline(out, location);
       if (target == nullptr || line == "??") continue;
       Frame frame = target->front();
-      frame.function = line;
+      frame.function = shorten(line);
       frame.location = location.starts_with("??") ? "" : std::filesystem::path(location.substr(0, location.find(' '))).filename().string();
       named.push_back(frame);
     }
