@@ -152,7 +152,7 @@ message(STATUS "kit: ${kit_file_count} files, parlab-kit.tar.gz is ${archive_byt
 
 # Reports are collected as text, not as a CMake list: the lines they quote hold ";" and "[".
 set(leaks "")
-set(top_level_allowed README.md CMakeLists.txt CMakePresets.json .gitignore .parlab-kit)
+set(top_level_allowed README.md CMakeLists.txt CMakePresets.json .gitignore .parlab-kit parlab)
 set(student_docs docs/getting-started.md docs/self-study.md docs/glossary.md docs/index.md)
 foreach(f IN LISTS archive_files)
   if(f MATCHES "^(solutions|tests|grader|\\.ci)/")

@@ -240,7 +240,7 @@ std::string describe_one(pid_t tid, bool is_test_thread, const StackSlot* slot) 
   out << "  thread " << tid << " (" << who << ", "
       << (state == 'R' ? "running" : state == 'S' || state == 'D' ? "blocked" : std::string("state ") + state) << ")";
   if (slot == nullptr || !slot->done.load(std::memory_order_acquire)) {
-    out << ": did not answer (busy in a loop without calls, or under a sanitizer that delays signals)\n";
+    out << ": did not answer (a sanitizer's own thread, or one busy in a loop that calls nothing)\n";
     return out.str();
   }
   const std::vector<Frame> frames =
