@@ -114,7 +114,7 @@ int command_watch(const Course& course, const Lab& lab, const Task* task, unsign
   RunOptions options;
   options.stop_requested = [&] { return files.saved(0); };
   bool first = true;
-  for (unsigned reruns = 0;;) {
+  for (unsigned results = 0;;) {
     parlab::Stopwatch since_save;
     fmt::print("\n--- {} lab {} ---\n", first ? "building and testing" : "change seen, rebuilding", lab.id);
     std::fflush(stdout);
@@ -125,7 +125,7 @@ int command_watch(const Course& course, const Lab& lab, const Task* task, unsign
     }
     fmt::print("--- {}: {:.2f} s ---\n", first ? "first result" : "from save to result", since_save.seconds());
     std::fflush(stdout);
-    if (!first && max_runs != 0 && ++reruns >= max_runs) return 0;
+    if (max_runs != 0 && ++results >= max_runs) return 0;
     first = false;
     while (!files.saved(-1)) {
     }
@@ -196,7 +196,7 @@ int main(int argc, char** argv) {
   auto* watch = app.add_subcommand("watch", "rebuild and rerun the tests every time you save a file");
   watch->add_option("lab", lab_name, "lab")->required();
   watch->add_option("task", task_name, "task (default: every task)");
-  watch->add_option("--max-runs", max_runs, "stop after this many reruns (0: run until Ctrl-C)");
+  watch->add_option("--max-runs", max_runs, "stop after this many results, the first run's included (0: run until Ctrl-C)");
   auto* time = app.add_subcommand("time", "run the lab's benchmark and compare with its thresholds");
   time->add_option("lab", lab_name, "lab")->required();
   CLI11_PARSE(app, argc, argv);
