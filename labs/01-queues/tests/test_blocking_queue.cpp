@@ -73,7 +73,7 @@ TEST_CASE("is_closed is false until close", "[lab01][task1]") {
   CHECK(q.is_closed());
 }
 
-TEST_CASE("pop_for gives up after its timeout and returns an item that arrives in time", "[lab01][task1]") {
+TEST_CASE("pop_for returns nothing after its timeout, and an item that comes in time", "[lab01][task1]") {
   BlockingQueue<int> q;
   const auto start = std::chrono::steady_clock::now();
   CHECK_FALSE(q.pop_for(50ms).has_value());
@@ -109,7 +109,7 @@ TEST_CASE("a bounded queue blocks push while full and unblocks it on pop", "[lab
   CHECK(q.pop() == 2);
 }
 
-TEST_CASE("close wakes a producer blocked on a full queue", "[lab01][task1]") {
+TEST_CASE("close makes a producer waiting for room throw QueueClosed", "[lab01][task1]") {
   BlockingQueue<int> q(1);
   q.push(1);
   std::atomic<bool> got_closed{false};
