@@ -221,8 +221,13 @@ function(parlab_add_common_tests dir)
   add_executable(result_channel_fixture "${dir}/channel/failing_cases.cpp")
   target_link_libraries(result_channel_fixture PRIVATE parlab_testing parlab_result_channel parlab_sanitizer_defaults
                                                        Catch2::Catch2WithMain parlab_warnings)
-  target_compile_definitions(common_tests PRIVATE RESULT_CHANNEL_FIXTURE="$<TARGET_FILE:result_channel_fixture>")
-  add_dependencies(common_tests result_channel_fixture)
+  # The case watchdog's test runs a test program whose one case hangs.
+  add_executable(hanging_case_fixture "${dir}/watchdog/hanging_case.cpp")
+  target_link_libraries(hanging_case_fixture PRIVATE parlab_testing parlab_case_watchdog parlab_sanitizer_defaults
+                                                     Catch2::Catch2WithMain parlab_warnings)
+  target_compile_definitions(common_tests PRIVATE RESULT_CHANNEL_FIXTURE="$<TARGET_FILE:result_channel_fixture>"
+                                                  HANGING_CASE_FIXTURE="$<TARGET_FILE:hanging_case_fixture>")
+  add_dependencies(common_tests result_channel_fixture hanging_case_fixture)
   catch_discover_tests(common_tests TEST_PREFIX "common:"
                        PROPERTIES LABELS "common" TIMEOUT ${PARLAB_TEST_TIMEOUT})
 endfunction()
