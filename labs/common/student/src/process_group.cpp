@@ -1,5 +1,6 @@
 #include "process_group.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +14,26 @@
 
 namespace parlab::student {
 namespace {
+
+// The group running now (parlab runs one at a time). The test program's group is not the
+// terminal's foreground group, so Ctrl-C reaches only parlab: its handler ends the group too,
+// instead of leaving a hung test program running after parlab is gone.
+std::atomic<pid_t> running_group{0};
+
+void end_group_and_die(int signal) {
+  const pid_t group = running_group.load();
+  if (group > 0) ::kill(-group, SIGKILL);
+  ::signal(signal, SIG_DFL);
+  ::raise(signal);
+}
+
+void install_interrupt_handlers() {
+  static const bool installed = [] {
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP}) ::signal(signal, end_group_and_die);
+    return true;
+  }();
+  (void)installed;
+}
 
 ChildProcess start(std::vector<std::string> argv, const std::vector<std::string>& environment, int output_fd,
                    int extra_fd, int extra_fd_number) {
@@ -41,10 +62,13 @@ ProcessGroup::ProcessGroup(std::vector<std::string> argv, const std::vector<std:
   // Also from here: the child may not have run setpgid yet when stop() signals the group.
   ::setpgid(leader_->pid(), leader_->pid());
   output_ = std::move(pipe.read_end);
+  install_interrupt_handlers();
+  running_group = leader_->pid();
 }
 
 ProcessGroup::~ProcessGroup() {
   if (!waited_) stop();
+  running_group = 0;
 }
 
 void ProcessGroup::stop() {
