@@ -8,6 +8,7 @@
 #include <cstring>
 #include <thread>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -41,8 +42,10 @@ ChildProcess start(std::vector<std::string> argv, const std::vector<std::string>
     ::setpgid(0, 0);
     ::dup2(output_fd, STDOUT_FILENO);
     ::dup2(output_fd, STDERR_FILENO);
-    // dup2 also clears close-on-exec, which the pipe end was created with.
-    if (extra_fd >= 0 && ::dup2(extra_fd, extra_fd_number) < 0) return 126;
+    // dup2 also clears close-on-exec, which the pipe end was created with; onto itself it
+    // does nothing, so then the flag is cleared by hand.
+    if (extra_fd >= 0 && extra_fd == extra_fd_number) ::fcntl(extra_fd, F_SETFD, 0);
+    if (extra_fd >= 0 && extra_fd != extra_fd_number && ::dup2(extra_fd, extra_fd_number) < 0) return 126;
     for (const auto& entry : environment) ::putenv(const_cast<char*>(entry.c_str()));
     std::vector<char*> cargs;
     for (auto& a : argv) cargs.push_back(a.data());
