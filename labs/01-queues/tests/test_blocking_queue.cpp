@@ -54,7 +54,7 @@ TEST_CASE("close wakes a consumer blocked in pop", "[lab01][task1]") {
   CHECK(got_closed);
 }
 
-TEST_CASE("pop still hands out what was pushed before close, then throws", "[lab01][task1]") {
+TEST_CASE("pop still hands out what was pushed before close and then throws", "[lab01][task1]") {
   BlockingQueue<int> q;
   q.push(1);
   q.close();
@@ -73,7 +73,7 @@ TEST_CASE("is_closed is false until close", "[lab01][task1]") {
   CHECK(q.is_closed());
 }
 
-TEST_CASE("pop_for returns nothing after its timeout, and an item that comes in time", "[lab01][task1]") {
+TEST_CASE("pop_for returns nothing after its timeout and an item that comes in time", "[lab01][task1]") {
   BlockingQueue<int> q;
   const auto start = std::chrono::steady_clock::now();
   CHECK_FALSE(q.pop_for(50ms).has_value());
@@ -86,7 +86,7 @@ TEST_CASE("pop_for returns nothing after its timeout, and an item that comes in 
   CHECK(q.pop_for(60s) == 9);
 }
 
-TEST_CASE("pop_for on a closed, empty queue throws QueueClosed", "[lab01][task1]") {
+TEST_CASE("pop_for on a closed and empty queue throws QueueClosed", "[lab01][task1]") {
   BlockingQueue<int> q;
   q.close();
   CHECK_THROWS_AS(q.pop_for(10ms), QueueClosed);
