@@ -157,6 +157,11 @@ ProgramRun run_program(const Course& course, const Lab& lab, const std::vector<s
   for (std::size_t i = first; i < names.size(); ++i) {
     if (outcomes[i].ran) result.reached = i + 1 - first;
   }
+  if (current == nullptr && !status.exited && result.reached > 0) {
+    // Catch2 reports a fatal signal as the end of the case it hit, then dies of it: still the
+    // case the program ended in.
+    current = &outcomes[first + result.reached - 1];
+  }
   if (current != nullptr) {
     current->cut_short = status.code == 124 && status.exited ? "stopped by the watchdog (it hung)" : status.describe();
     current->output = tail_worth_showing(output);
