@@ -196,6 +196,8 @@ kit_add("CMakeLists.txt" "CMakeLists.txt")
 kit_add("cmake/kit/README.md" "README.md")
 kit_add("cmake/kit/CMakePresets.json" "CMakePresets.json")
 kit_add("cmake/kit/gitignore" ".gitignore")
+# The student command's one entry point, shared with the instructor tree.
+kit_add("parlab" "parlab")
 
 # ---- Which commit this is, and the archive's timestamp. -----------------------------------
 
@@ -241,6 +243,9 @@ foreach(source destination IN ZIP_LISTS sources destinations)
   file(COPY_FILE "${root}/${source}" "${kit}/${destination}")
   list(APPEND kit_paths "${destination}")
 endforeach()
+# COPY_FILE keeps no execute bit; the student runs this one as ./parlab.
+file(CHMOD "${kit}/parlab" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                                       WORLD_READ WORLD_EXECUTE)
 file(WRITE "${kit}/${stamp_name}"
      "${stamp_first_line}\n"
      "made from the instructor tree at commit ${commit}\n"

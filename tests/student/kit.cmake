@@ -12,7 +12,10 @@
 #   6. runs every command the kit's Markdown files mark as runnable (run_doc_commands.cmake);
 #   7. drives the student command like a student: progress at 0 %, hint layers, a failing
 #      task, a bad lab name, the reference file copied in, the task passing, progress moving,
-#      and watch mode rerunning the tests after a save (it prints from save to result).
+#      and watch mode running at once and again after a save (it prints from save to result);
+#   8. a push that waits forever: parlab test and the test binary fail within the watchdog's
+#      budget naming the case and the blocked thread, watch restarts when the fix is saved during
+#      the hung run and leaves no process behind, and a crash in one case leaves the others counted.
 # The kit is configured and built once; every later step reuses that build.
 # Inputs: SOURCE_DIR (the instructor tree), WORK_DIR (scratch, wiped first), CATCH_MAJOR.
 cmake_minimum_required(VERSION 3.25)
@@ -152,7 +155,7 @@ message(STATUS "kit: ${kit_file_count} files, parlab-kit.tar.gz is ${archive_byt
 
 # Reports are collected as text, not as a CMake list: the lines they quote hold ";" and "[".
 set(leaks "")
-set(top_level_allowed README.md CMakeLists.txt CMakePresets.json .gitignore .parlab-kit)
+set(top_level_allowed README.md CMakeLists.txt CMakePresets.json .gitignore .parlab-kit parlab)
 set(student_docs docs/getting-started.md docs/self-study.md docs/glossary.md docs/index.md)
 foreach(f IN LISTS archive_files)
   if(f MATCHES "^(solutions|tests|grader|\\.ci)/")
@@ -404,6 +407,13 @@ phase_done("runnable docs commands")
 file(REMOVE_RECURSE "${kit}/.parlab")
 set(parlab "${build}/parlab")
 
+# "lab 01 task1: N/N test cases pass" (CMake's regular expressions have no back references).
+function(expect_all_pass name)
+  if(NOT step_output MATCHES "lab 01 task1: ([0-9]+)/([0-9]+) test cases pass" OR NOT CMAKE_MATCH_1 EQUAL CMAKE_MATCH_2)
+    message(FATAL_ERROR "${name}: expected every case of lab 01 task1 to pass, got:\n${step_output}")
+  endif()
+endfunction()
+
 run_step("status at the start" 0 "${kit}" ${parlab} status)
 expect_output("status at the start" "lab 01[^\n]*0/4 tasks")
 expect_output("status at the start" "0/[0-9]+ test points \\(0 %\\)")
@@ -426,27 +436,92 @@ expect_output("bad lab name" "no lab called '09'")
 
 # COPY_FILE, not file(COPY): file(COPY) skips a file whose destination has the same
 # timestamp. TOUCH: a student's save has a new mtime, and the archive's files are old.
-file(COPY_FILE "${SOURCE_DIR}/solutions/01-queues/src/blocking_queue.cpp"
-     "${kit}/labs/01-queues/src/blocking_queue.cpp")
-file(TOUCH "${kit}/labs/01-queues/src/blocking_queue.cpp")
+set(queue_file "${kit}/labs/01-queues/src/blocking_queue.cpp")
+file(COPY_FILE "${SOURCE_DIR}/solutions/01-queues/src/blocking_queue.cpp" "${queue_file}")
+file(TOUCH "${queue_file}")
 run_step("passing task" 0 "${kit}" ${parlab} test 01 task1)
-expect_output("passing task" "lab 01 task1: 4/4 test cases pass")
+expect_all_pass("passing task")
 
 run_step("status after task 1" 0 "${kit}" ${parlab} status)
 expect_output("status after task 1" "lab 01[^\n]*1/4 tasks")
 expect_output("status after task 1" "next: lab 01 task2")
 
-# Watch mode: parlab waits for a save; a second command in the same pipeline touches the
-# file after a moment. execute_process runs the commands of one call concurrently.
+# Watch mode runs at once; on seeing its first result, the second command of the pipeline
+# saves the file, and watch reruns (execute_process runs the commands of one call concurrently).
 execute_process(
-  COMMAND ${parlab} watch 01 task1 --max-runs 1
-  COMMAND sh -c "{ sleep 2; touch '${kit}/labs/01-queues/src/blocking_queue.cpp'; } & cat"
-  WORKING_DIRECTORY "${kit}" RESULT_VARIABLE rc OUTPUT_VARIABLE pipe_out ERROR_VARIABLE watch_out TIMEOUT 600)
-string(REGEX MATCH "from save to result: ([0-9.]+) s" found "${watch_out}${pipe_out}")
+  COMMAND ${parlab} watch 01 task1 --max-runs 2
+  COMMAND sh -c "while IFS= read -r line; do printf '%s\\n' \"$line\"; case \"$line\" in *'first result'*) touch '${queue_file}';; esac; done"
+  WORKING_DIRECTORY "${kit}" RESULT_VARIABLE rc OUTPUT_VARIABLE watch_out ERROR_VARIABLE watch_err TIMEOUT 300)
+string(REGEX MATCH "from save to result: ([0-9.]+) s" found "${watch_out}")
 if(NOT found)
-  message(FATAL_ERROR "watch mode did not rerun the tests after a save:\n${watch_out}\n${pipe_out}")
+  message(FATAL_ERROR "watch mode did not rerun the tests after a save:\n${watch_out}\n${watch_err}")
 endif()
 message(STATUS "watch mode: ${found}")
+
+# ---- 8. Never silent, honest counts, a watch that restarts ----------------------------------
+
+# The solution with one twist, saved as the student's file (TOUCH: a save has a new mtime).
+function(save_queue_variant name from to)
+  file(READ "${SOURCE_DIR}/solutions/01-queues/src/blocking_queue.cpp" text)
+  string(REPLACE "${from}" "${to}" variant "${text}")
+  if(variant STREQUAL text)
+    message(FATAL_ERROR "${name}: '${from}' is not in the reference blocking_queue.cpp any more")
+  endif()
+  file(WRITE "${queue_file}" "${variant}")
+  file(TOUCH "${queue_file}")
+endfunction()
+
+# Every case counted: as many PASS/FAIL lines as the summary's total, and the total is the
+# number of task 1 cases the test program lists.
+function(expect_every_case_counted name)
+  execute_process(COMMAND "${build}/lab01_visible" --list-tests "[task1]" OUTPUT_VARIABLE listing)
+  string(REGEX MATCH "([0-9]+) (matching )?test cases" listed "${listing}")
+  set(cases ${CMAKE_MATCH_1})
+  string(REGEX MATCHALL "\n  (PASS|FAIL) " lines "\n${step_output}")
+  list(LENGTH lines shown)
+  expect_output("${name}" "lab 01 task1: [0-9]+/${cases} test cases pass")
+  if(NOT shown EQUAL cases)
+    message(FATAL_ERROR "${name}: ${shown} cases reported, the test program lists ${cases}:\n${step_output}")
+  endif()
+endfunction()
+
+# A natural first bug: push waits for room even in an unbounded queue (capacity 0), forever.
+# The budget is scaled down so that each hung case costs 2 s instead of 10.
+set(quick_watchdog "${CMAKE_COMMAND}" -E env PARLAB_TIMEOUT_SCALE=0.2)
+save_queue_variant("push that waits forever" "closed_ || capacity_ == unbounded || items_.size() < capacity_"
+                   "items_.size() < capacity_")
+run_step("hung push under parlab test" 1 "${kit}" ${quick_watchdog} ${parlab} test 01 task1)
+expect_output("hung push under parlab test" "WATCHDOG: test case \"items come out in the order they went in\"")
+expect_output("hung push under parlab test" "blocked in parlab::lab01::BlockingQueue<int>::push")
+expect_every_case_counted("hung push under parlab test")
+run_step("hung push, test binary run directly" 124 "${kit}" ${quick_watchdog} "${build}/lab01_visible" "[task1]")
+expect_output("hung push, test binary run directly" "WATCHDOG: test case \"items come out in the order they went in\" made no progress")
+expect_output("hung push, test binary run directly" "the test case's own thread, blocked\\): blocked in parlab::lab01::BlockingQueue<int>::push")
+
+# Watch with the hang: when the run names the hung case, the fix is saved; watch must stop
+# that run, start over, pass, and leave no test program behind.
+file(READ "${SOURCE_DIR}/solutions/01-queues/src/blocking_queue.cpp" fixed)
+file(WRITE "${WORK_DIR}/fixed_queue.cpp" "${fixed}")
+execute_process(
+  COMMAND "${CMAKE_COMMAND}" -E env PARLAB_TIMEOUT_SCALE=30 ${parlab} watch 01 task1 --max-runs 1
+  COMMAND sh -c "while IFS= read -r line; do printf '%s\\n' \"$line\"; case \"$line\" in *'still running'*) cp '${WORK_DIR}/fixed_queue.cpp' '${queue_file}';; esac; done"
+  WORKING_DIRECTORY "${kit}" RESULT_VARIABLE rc OUTPUT_VARIABLE watch_out ERROR_VARIABLE watch_err TIMEOUT 300)
+set(step_output "${watch_out}${watch_err}")
+expect_output("watch restarts on a save during a hung run" "stopped it, starting over")
+expect_all_pass("watch restarts on a save during a hung run")
+execute_process(COMMAND pgrep -f "${build}/lab01_visible" RESULT_VARIABLE left OUTPUT_VARIABLE left_pids)
+if(left EQUAL 0)
+  message(FATAL_ERROR "watch left test programs running: ${left_pids}")
+endif()
+
+# A crash in one case: the other cases still run and are counted.
+save_queue_variant("try_pop that aborts" "std::optional<T> BlockingQueue<T>::try_pop() {"
+                   "std::optional<T> BlockingQueue<T>::try_pop() {\n  __builtin_trap();")
+run_step("crash in one case" 1 "${kit}" ${parlab} test 01 task1)
+expect_output("crash in one case" "the test program ended inside this case: killed by signal")
+expect_output("crash in one case" "PASS close wakes a consumer blocked in pop")
+expect_every_case_counted("crash in one case")
+run_step("a tag that matches nothing" 4 "${kit}" "${build}/lab01_visible" "[taks1]")
 phase_done("student command")
 
 string(TIMESTAMP test_stop "%s")

@@ -18,7 +18,7 @@ const Task& Lab::task(const std::string& task_id) const {
     if (t.id == wanted) return t;
   }
   std::string known;
-  for (const auto& t : tasks) known += (known.empty() ? "" : ", ") + t.id;
+  for (const auto& t : tasks) known += (known.empty() ? "" : ", ") + t.id + " (tag " + t.tag + ")";
   throw std::invalid_argument("lab " + id + " has no task '" + task_id + "'; its tasks are: " + known);
 }
 
@@ -45,6 +45,7 @@ Course Course::load(const fs::path& source_dir, const fs::path& build_dir) {
       lab.title = j.at("title").get<std::string>();
       lab.dir = path.parent_path();
       lab.editable = j.at("editable").get<std::vector<std::string>>();
+      lab.race_check = j.value("race_check", false);
       for (const auto& t : j.at("tasks")) {
         lab.tasks.push_back(Task{t.at("id").get<std::string>(), t.at("title").get<std::string>(),
                                  t.at("tag").get<std::string>(), t.at("points").get<int>(),
@@ -57,6 +58,7 @@ Course Course::load(const fs::path& source_dir, const fs::path& build_dir) {
       for (const auto& p : j.value("performance", nlohmann::json::array())) {
         lab.performance.push_back({p.at("id").get<std::string>(), p.at("title").get<std::string>(),
                                    p.at("metric").get<std::string>(), p.at("threshold").get<double>()});
+        lab.performance_points += p.value("points", 0);
       }
       course.labs.push_back(std::move(lab));
     } catch (const nlohmann::json::exception& e) {

@@ -30,6 +30,8 @@ struct Lab {
     double threshold = 0;
   };
   std::vector<Threshold> performance;
+  int performance_points = 0;  // the measured task: points from the benchmark (`parlab time`)
+  bool race_check = false;     // the grader reruns the tests under ThreadSanitizer
 
   [[nodiscard]] std::string visible_target() const { return "lab" + id + "_visible"; }
   [[nodiscard]] const Task& task(const std::string& task_id) const;

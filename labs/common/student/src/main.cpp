@@ -29,14 +29,33 @@ using namespace parlab::student;
 
 namespace {
 
+// Where a sanitizer run builds: a folder of its own beside the starter's, made from the
+// kit's preset on first use. Only the lab asked for is built there.
+Course sanitizer_course(const Course& course, const std::string& preset) {
+  Course copy = course;
+  copy.build_dir = course.source_dir / "build" / preset;
+  if (!BuildFolder::read(copy.build_dir).configured) {
+    fmt::print("configuring {} (first {} run; the next ones reuse it)...\n", copy.build_dir.string(), preset);
+    std::fflush(stdout);
+    const CommandResult configure = run_command({"cmake", "-S", course.source_dir.string(), "--preset", preset});
+    if (configure.exit_code != 0) {
+      throw std::runtime_error("cmake --preset " + preset + " failed:\n" + configure.output);
+    }
+  }
+  return copy;
+}
+
 // Builds a lab's visible tests; prints the compiler's first errors when that fails.
-bool build_lab(const Course& course, const Lab& lab) {
+// Returns false when the build failed or was stopped.
+bool build_lab(const Course& course, const Lab& lab, const StopRequested& stop_requested, bool& stopped) {
   const BuildFolder folder = BuildFolder::read(course.build_dir);
   if (folder.configured && !folder.builds(lab)) {
     fmt::print("lab {} is {}\n", lab.id, not_in_build(course, folder));
     return false;
   }
-  const CommandResult build = build_target(course, lab.visible_target());
+  const CommandResult build = build_target(course, lab.visible_target(), stop_requested);
+  stopped = build.stopped;
+  if (build.stopped) return false;
   if (build.exit_code != 0) {
     print_build_failure(lab, build);
     return false;
@@ -44,12 +63,18 @@ bool build_lab(const Course& course, const Lab& lab) {
   return true;
 }
 
+bool task_passes(const Course& course, const Lab& lab, const Task& task) {
+  RunOptions quiet;
+  quiet.show_running = false;
+  return run_visible_tests(course, lab, list_visible_cases(course, lab, task.tag), quiet).all_passed();
+}
+
 int command_status(const Course& course) {
   const BuildFolder folder = BuildFolder::read(course.build_dir);
   if (!folder.configured) {
     throw std::runtime_error(course.build_dir.string() +
-                             " is not a configured build folder (it has no CMakeCache.txt): configure one first, "
-                             "e.g. cmake --preset starter, or pass --build DIR");
+                             " is not a configured build folder (it has no CMakeCache.txt): run ./parlab from the "
+                             "kit's folder, which configures it, or pass --build DIR");
   }
   std::vector<TaskStatus> statuses;
   for (const auto& lab : course.labs) {
@@ -58,7 +83,7 @@ int command_status(const Course& course) {
       build = build_target(course, lab.visible_target()).exit_code == 0 ? LabBuild::built : LabBuild::does_not_compile;
     }
     for (const auto& task : lab.tasks) {
-      const bool passed = build == LabBuild::built && run_visible_tests(course, lab, task.tag, false).all_passed();
+      const bool passed = build == LabBuild::built && task_passes(course, lab, task);
       statuses.push_back({&lab, &task, build, passed});
     }
   }
@@ -66,17 +91,48 @@ int command_status(const Course& course) {
   return 0;
 }
 
-int test_once(const Course& course, const Lab& lab, const Task* task, bool verbose) {
-  if (!build_lab(course, lab)) return 1;
-  const TestRun run = run_visible_tests(course, lab, task ? task->tag : "", verbose);
+enum class Outcome { passed, failed, stopped };
+
+Outcome test_once(const Course& course, const Lab& lab, const Task* task, const RunOptions& options) {
+  bool stopped = false;
+  if (!build_lab(course, lab, options.stop_requested, stopped)) return stopped ? Outcome::stopped : Outcome::failed;
+  const TestRun run = run_visible_tests(course, lab, list_visible_cases(course, lab, task ? task->tag : ""), options);
   print_test_run(lab, task, run);
+  if (run.stopped) return Outcome::stopped;
   if (!run.all_passed() && task != nullptr) {
     HintState hints(course.source_dir / ".parlab" / "hints.json");
     if (hints.revealed(lab.id, task->id) == 0) {
       fmt::print("stuck? `parlab hint {} {}` shows a first hint.\n", lab.id, task->id);
     }
   }
-  return run.all_passed() ? 0 : 1;
+  return run.all_passed() ? Outcome::passed : Outcome::failed;
+}
+
+// Runs at once, then after every save; a save during a build or a run stops it and starts over.
+int command_watch(const Course& course, const Lab& lab, const Task* task, unsigned max_runs) {
+  const fs::path src = lab.dir / "src";
+  FileWatch files(src);
+  fmt::print("watching {} — save a file to rebuild and rerun (Ctrl-C to stop)\n", src.string());
+  RunOptions options;
+  options.stop_requested = [&] { return files.saved(0); };
+  bool first = true;
+  for (unsigned results = 0;;) {
+    parlab::Stopwatch since_save;
+    fmt::print("\n--- {} lab {} ---\n", first ? "building and testing" : "change seen, rebuilding", lab.id);
+    std::fflush(stdout);
+    if (test_once(course, lab, task, options) == Outcome::stopped) {
+      fmt::print("--- a file was saved during that build or run: stopped it, starting over ---\n");
+      files.settle();
+      continue;
+    }
+    fmt::print("--- {}: {:.2f} s ---\n", first ? "first result" : "from save to result", since_save.seconds());
+    std::fflush(stdout);
+    if (max_runs != 0 && ++results >= max_runs) return 0;
+    first = false;
+    while (!files.saved(-1)) {
+    }
+    files.settle();
+  }
 }
 
 int command_time(const Course& course, const Lab& lab) {
@@ -132,6 +188,9 @@ int main(int argc, char** argv) {
   test->add_option("lab", lab_name, "lab: 01, 1, queues or 01-queues")->required();
   test->add_option("task", task_name, "task: task2 or 2 (default: every task)");
   test->add_flag("-v,--verbose", verbose, "also show the test program's own output");
+  bool tsan = false, asan = false;
+  test->add_flag("--tsan", tsan, "build and run under ThreadSanitizer (data races), in build/student-tsan");
+  test->add_flag("--asan", asan, "build and run under AddressSanitizer + UBSan (memory errors), in build/student-asan");
   auto* hint = app.add_subcommand("hint", "reveal the next hint for a task (remembered)");
   hint->add_option("lab", lab_name, "lab")->required();
   hint->add_option("task", task_name, "task")->required();
@@ -139,7 +198,7 @@ int main(int argc, char** argv) {
   auto* watch = app.add_subcommand("watch", "rebuild and rerun the tests every time you save a file");
   watch->add_option("lab", lab_name, "lab")->required();
   watch->add_option("task", task_name, "task (default: every task)");
-  watch->add_option("--max-runs", max_runs, "stop after this many reruns (0: run until Ctrl-C)");
+  watch->add_option("--max-runs", max_runs, "stop after this many results, the first run's included (0: run until Ctrl-C)");
   auto* time = app.add_subcommand("time", "run the lab's benchmark and compare with its thresholds");
   time->add_option("lab", lab_name, "lab")->required();
   TraceRequest trace_request;
@@ -152,25 +211,23 @@ int main(int argc, char** argv) {
     if (trace->parsed()) return command_trace(course, trace_request);
     const Lab& lab = course.lab(lab_name);
     const Task* task = task_name.empty() ? nullptr : &lab.task(task_name);
-    if (test->parsed()) return test_once(course, lab, task, verbose);
+
+    if (test->parsed()) {
+      if (tsan && asan) throw std::invalid_argument("--tsan and --asan need separate builds: pick one per run");
+      const Course build = tsan ? sanitizer_course(course, "student-tsan")
+                           : asan ? sanitizer_course(course, "student-asan")
+                                  : course;
+      RunOptions options;
+      options.show_output = verbose;
+      return test_once(build, lab, task, options) == Outcome::passed ? 0 : 1;
+    }
     if (hint->parsed()) {
       HintState hints(course.source_dir / ".parlab" / "hints.json");
       if (hints.revealed(lab.id, task->id) < static_cast<int>(task->hints.size())) hints.reveal_next(lab.id, task->id);
       print_hint(lab, *task, hints.revealed(lab.id, task->id));
       return 0;
     }
-    if (watch->parsed()) {
-      const fs::path src = lab.dir / "src";
-      fmt::print("watching {} — save a file to rebuild and rerun (Ctrl-C to stop)\n", src.string());
-      watch_directory(src, [&] {
-        parlab::Stopwatch since_save;
-        fmt::print("\n--- change seen, rebuilding lab {} ---\n", lab.id);
-        test_once(course, lab, task, false);
-        fmt::print("--- from save to result: {:.2f} s ---\n", since_save.seconds());
-        std::fflush(stdout);
-      }, max_runs);
-      return 0;
-    }
+    if (watch->parsed()) return command_watch(course, lab, task, max_runs);
     if (time->parsed()) return command_time(course, lab);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "parlab: %s\n", e.what());

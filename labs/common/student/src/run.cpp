@@ -1,44 +1,29 @@
 #include "run.hpp"
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
+#include <stdexcept>
+#include <thread>
 
-#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-
-#include "parlab/child_process.hpp"
-#include "parlab/fd.hpp"
 
 namespace parlab::student {
 namespace {
 
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
 // The channel's fd number inside the test process.
 constexpr int kChannelFd = 3;
-
-std::vector<char*> c_argv(std::vector<std::string>& args) {
-  std::vector<char*> out;
-  for (auto& a : args) out.push_back(a.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-std::string read_all(int fd) {
-  std::string text;
-  char buffer[4096];
-  while (true) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  return text;
-}
 
 std::string make_nonce() {
   std::random_device rd;
@@ -65,84 +50,216 @@ std::string describe_failure(const nlohmann::json& record) {
   return out.str();
 }
 
-}  // namespace
-
-bool TestRun::all_passed() const {
-  if (!finished || cases.empty()) return false;
-  for (const auto& c : cases) {
-    if (!c.passed) return false;
+// A test name as a Catch2 test spec that matches exactly that name: the characters the spec
+// syntax gives a meaning to (tags, lists, wildcards, exclusion, quotes) are escaped.
+std::string exact_spec(const std::string& name) {
+  std::string spec;
+  for (const char c : name) {
+    if (std::string_view("\\[],*~\"").find(c) != std::string_view::npos) spec += '\\';
+    spec += c;
   }
-  return true;
+  return spec;
 }
 
-CommandResult run_command(const std::vector<std::string>& argv) {
-  auto pipe = Pipe::create();
-  auto child = ChildProcess::fork([&]() -> int {
-    ::dup2(pipe.write_end.get(), STDOUT_FILENO);
-    ::dup2(pipe.write_end.get(), STDERR_FILENO);
-    auto args = argv;
-    auto cargs = c_argv(args);
-    ::execvp(cargs[0], cargs.data());
-    std::fprintf(stderr, "cannot run %s: %s\n", cargs[0], std::strerror(errno));
-    return 127;
-  });
-  pipe.write_end.reset();
-  CommandResult result;
-  result.output = read_all(pipe.read_end.get());
-  const ExitStatus status = child.wait();
-  result.exit_code = status.exited ? status.code : 128 + status.signal;
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+// Everything from the watchdog's report on, or the last lines: what the student needs to see
+// about a program that ended inside a case.
+std::string tail_worth_showing(const std::string& output) {
+  const auto watchdog = output.find("WATCHDOG:");
+  if (watchdog != std::string::npos) return output.substr(watchdog);
+  const auto lines = lines_of(output);
+  std::string tail;
+  for (std::size_t i = lines.size() > 20 ? lines.size() - 20 : 0; i < lines.size(); ++i) tail += lines[i] + '\n';
+  return tail;
+}
+
+// One test program over `names` (all of them still to run). Fills the outcomes of the cases it
+// reached; returns how many of `names` it got through (the first unfinished one included).
+struct ProgramRun {
+  std::size_t reached = 0;
+  bool stopped = false;
+};
+
+ProgramRun run_program(const Course& course, const Lab& lab, const std::vector<std::string>& names, std::size_t first,
+                       std::vector<CaseOutcome>& outcomes, const RunOptions& options) {
+  const std::string nonce = make_nonce();
+  // One argument, the names separated by commas: Catch2 2.x glues separate arguments together.
+  std::string spec;
+  for (std::size_t i = first; i < names.size(); ++i) spec += (spec.empty() ? "" : ",") + exact_spec(names[i]);
+  const std::vector<std::string> argv{(course.build_dir / lab.visible_target()).string(), spec};
+  auto channel = Pipe::create();
+  ProcessGroup program(argv, {"PARLAB_RESULT_FD=" + std::to_string(kChannelFd), "PARLAB_RESULT_NONCE=" + nonce},
+                       channel.write_end.get(), kChannelFd);
+  channel.write_end.reset();
+
+  ProgramRun result;
+  std::string records, output;
+  std::size_t parsed = 0;
+  CaseOutcome* current = nullptr;
+  Clock::time_point current_since{};
+  auto next_notice = std::chrono::seconds(2);
+  bool channel_open = true, output_open = true;
+  auto outcome_for = [&](const std::string& name) -> CaseOutcome* {
+    for (std::size_t i = first; i < names.size(); ++i) {
+      if (names[i] == name && !outcomes[i].ran) return &outcomes[i];
+    }
+    return nullptr;
+  };
+  while (channel_open || output_open) {
+    pollfd fds[2] = {{channel.read_end.get(), static_cast<short>(channel_open ? POLLIN : 0), 0},
+                     {program.output_fd(), static_cast<short>(output_open ? POLLIN : 0), 0}};
+    ::poll(fds, 2, 100);
+    if (channel_open && fds[0].revents) channel_open = read_some(channel.read_end.get(), records);
+    if (output_open && fds[1].revents) {
+      const std::size_t before = output.size();
+      output_open = read_some(program.output_fd(), output);
+      if (options.show_output) fmt::print("{}", output.substr(before));
+    }
+    for (auto end = records.find('\n', parsed); end != std::string::npos; end = records.find('\n', parsed)) {
+      const auto record = nlohmann::json::parse(records.substr(parsed, end - parsed), nullptr, false);
+      parsed = end + 1;
+      if (record.is_discarded()) continue;
+      const std::string event = record.value("event", "");
+      if (event == "case_started") {
+        current = outcome_for(record.value("name", ""));
+        if (current != nullptr) current->ran = true;
+        current_since = Clock::now();
+        next_notice = std::chrono::seconds(2);
+        output.clear();
+      } else if (event == "assertion_failed" && current != nullptr) {
+        current->failures.push_back(describe_failure(record));
+      } else if (event == "case_ended" && current != nullptr) {
+        current->passed = record.value("passed", false) && record.value("nonce", "") == nonce;
+        current = nullptr;
+      }
+    }
+    if (current != nullptr && options.show_running && Clock::now() - current_since >= next_notice) {
+      fmt::print("  ... still running after {} s: {}\n", next_notice.count(), current->name);
+      std::fflush(stdout);
+      next_notice += next_notice < std::chrono::seconds(10) ? std::chrono::seconds(8) : std::chrono::seconds(10);
+    }
+    if (options.stop_requested && options.stop_requested()) {
+      program.stop();
+      result.stopped = true;
+      return result;
+    }
+  }
+  const ExitStatus status = program.wait();
+  // Everything up to the last case that started was reached; a case still open was cut short.
+  for (std::size_t i = first; i < names.size(); ++i) {
+    if (outcomes[i].ran) result.reached = i + 1 - first;
+  }
+  if (current == nullptr && !status.exited && result.reached > 0) {
+    // Catch2 reports a fatal signal as the end of the case it hit, then dies of it: still the
+    // case the program ended in.
+    current = &outcomes[first + result.reached - 1];
+  }
+  if (current != nullptr) {
+    current->cut_short = status.code == 124 && status.exited ? "stopped by the watchdog (it hung)" : status.describe();
+    current->output = tail_worth_showing(output);
+  } else if (result.reached == 0) {
+    // Ended before its first case (it cannot start, or crashes on loading): none of the rest
+    // would run either, so this is reported once, on the first case.
+    outcomes[first].ran = true;
+    outcomes[first].cut_short = "the test program " + status.describe() + " before the case started";
+    outcomes[first].output = tail_worth_showing(output);
+    result.reached = names.size() - first;
+  }
   return result;
 }
 
-CommandResult build_target(const Course& course, const std::string& target) {
-  return run_command({"cmake", "--build", course.build_dir.string(), "--target", target});
+// Running builds of `build_dir` that this command did not start: ninja processes whose
+// working folder it is.
+std::vector<pid_t> foreign_builds(const fs::path& build_dir) {
+  std::vector<pid_t> found;
+  std::error_code ec;
+  const fs::path wanted = fs::weakly_canonical(build_dir, ec);
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.empty() || !std::all_of(pid.begin(), pid.end(), ::isdigit)) continue;
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name != "ninja" && name != "make" && name != "gmake") continue;
+    std::error_code cwd_ec;
+    if (fs::read_symlink(entry.path() / "cwd", cwd_ec) == wanted && !cwd_ec) found.push_back(std::stoi(pid));
+  }
+  return found;
 }
 
-TestRun run_visible_tests(const Course& course, const Lab& lab, const std::string& tag, bool show_output) {
-  const std::string executable = (course.build_dir / lab.visible_target()).string();
-  const std::string nonce = make_nonce();
-  auto channel = Pipe::create();
-  auto child = ChildProcess::fork([&]() -> int {
-    channel.read_end.reset();
-    // The listener finds the channel at a fixed fd number; dup2 also clears close-on-exec.
-    if (::dup2(channel.write_end.get(), kChannelFd) < 0) return 126;
-    if (!show_output) {
-      const int null = ::open("/dev/null", O_WRONLY);
-      ::dup2(null, STDOUT_FILENO);
-      ::dup2(null, STDERR_FILENO);
-    }
-    ::setenv("PARLAB_RESULT_FD", std::to_string(kChannelFd).c_str(), 1);
-    ::setenv("PARLAB_RESULT_NONCE", nonce.c_str(), 1);
-    std::vector<std::string> args{executable};
-    if (!tag.empty()) args.push_back(tag);
-    auto cargs = c_argv(args);
-    ::execv(cargs[0], cargs.data());
-    std::fprintf(stderr, "cannot run %s: %s (build it first)\n", cargs[0], std::strerror(errno));
-    return 127;
-  });
-  channel.write_end.reset();
-
-  TestRun run;
-  std::istringstream lines(read_all(channel.read_end.get()));
-  std::string line;
-  while (std::getline(lines, line)) {
-    const auto record = nlohmann::json::parse(line, nullptr, false);
-    if (record.is_discarded()) continue;
-    const std::string event = record.value("event", "");
-    if (event == "case_started") {
-      run.cases.push_back({record.value("name", ""), false, {}});
-    } else if (event == "assertion_failed" && !run.cases.empty()) {
-      run.cases.back().failures.push_back(describe_failure(record));
-    } else if (event == "case_ended" && !run.cases.empty()) {
-      run.cases.back().passed = record.value("passed", false) && record.value("nonce", "") == nonce;
-    } else if (event == "run_ended") {
-      run.finished = record.value("nonce", "") == nonce;
-    }
+void wait_for_foreign_builds(const fs::path& build_dir, const StopRequested& stop_requested) {
+  auto builds = foreign_builds(build_dir);
+  if (builds.empty()) return;
+  fmt::print("another build of {} is running (pid {}); waiting for it to finish...\n", build_dir.string(), builds.front());
+  std::fflush(stdout);
+  while (!builds.empty()) {
+    if (stop_requested && stop_requested()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    builds = foreign_builds(build_dir);
   }
-  const ExitStatus status = child.wait();
-  run.process_status = status.describe();
-  // A case that started but never ended was cut short by a crash, an exit() or a hang.
-  if (!status.exited) run.finished = false;
+}
+
+}  // namespace
+
+bool TestRun::all_passed() const {
+  if (stopped || cases.empty()) return false;
+  return std::all_of(cases.begin(), cases.end(), [](const CaseOutcome& c) { return c.passed; });
+}
+
+CommandResult build_target(const Course& course, const std::string& target, const StopRequested& stop_requested) {
+  const std::vector<std::string> argv{"cmake", "--build", course.build_dir.string(), "--target", target};
+  wait_for_foreign_builds(course.build_dir, stop_requested);
+  CommandResult result = run_command(argv, stop_requested);
+  if (result.exit_code != 0 && !result.stopped && !foreign_builds(course.build_dir).empty()) {
+    fmt::print("the build failed while another build of the same folder ran; waiting for that one and retrying once\n");
+    wait_for_foreign_builds(course.build_dir, stop_requested);
+    result = run_command(argv, stop_requested);
+  }
+  return result;
+}
+
+std::vector<std::string> list_visible_cases(const Course& course, const Lab& lab, const std::string& spec) {
+  std::vector<std::string> argv{(course.build_dir / lab.visible_target()).string()};
+#if PARLAB_CATCH_MAJOR >= 3
+  argv.insert(argv.end(), {"--list-tests", "--verbosity", "quiet"});
+#else
+  argv.push_back("--list-test-names-only");
+#endif
+  if (!spec.empty()) argv.push_back(spec);
+  const CommandResult listed = run_command(argv);
+  std::vector<std::string> names;
+  for (const auto& line : lines_of(listed.output)) {
+    // Catch2 2.x adds a line when nothing matched; real names never start with this.
+    if (!line.starts_with("No test cases matched")) names.push_back(line);
+  }
+  if (names.empty()) {
+    std::string tags;
+    for (const auto& task : lab.tasks) tags += " " + task.tag + " (" + task.id + ")";
+    throw std::invalid_argument(fmt::format("no visible test of lab {} matches '{}'. This lab's tags:{}", lab.id, spec, tags));
+  }
+  return names;
+}
+
+TestRun run_visible_tests(const Course& course, const Lab& lab, const std::vector<std::string>& names,
+                          const RunOptions& options) {
+  TestRun run;
+  for (const auto& name : names) run.cases.push_back({name, false, false, {}, {}, {}});
+  for (std::size_t first = 0; first < names.size();) {
+    const ProgramRun program = run_program(course, lab, names, first, run.cases, options);
+    if (program.stopped) {
+      run.stopped = true;
+      break;
+    }
+    first += std::max<std::size_t>(program.reached, 1);
+  }
   return run;
 }
 

@@ -1,17 +1,26 @@
 #pragma once
-// Watching a lab's source folder with inotify: calls `on_change` after each save.
+// Watching a lab's source folder with inotify, for watch mode: has a file been saved?
 
-#include <chrono>
 #include <filesystem>
-#include <functional>
+
+#include "parlab/fd.hpp"
 
 namespace parlab::student {
 
-// Blocks, calling `on_change(seconds_since_the_save_was_seen)`... after every burst of
-// writes to files in `dir` (editors often write a file in several steps, or write a new
-// file and rename it over the old one: both are caught). Returns after `max_runs` calls
-// (0: never).
-void watch_directory(const std::filesystem::path& dir, const std::function<void()>& on_change,
-                     unsigned max_runs);
+class FileWatch {
+ public:
+  // Watches the files in `dir` (editors often write a file in several steps, or write a new
+  // file and rename it over the old one: both are seen). Throws if `dir` cannot be watched.
+  explicit FileWatch(const std::filesystem::path& dir);
+
+  // True if a save arrived within `timeout_ms` (0: just look; -1: wait as long as it takes).
+  // The events seen are consumed.
+  [[nodiscard]] bool saved(int timeout_ms);
+  // Lets a burst of writes settle, so that one save triggers one rebuild.
+  void settle();
+
+ private:
+  UniqueFd fd_;
+};
 
 }  // namespace parlab::student

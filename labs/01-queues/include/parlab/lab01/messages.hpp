@@ -51,8 +51,13 @@ struct TaskRecord {
 };
 static_assert(sizeof(TaskRecord) <= PIPE_BUF, "a task record must be written atomically");
 
-// Each worker answers on a pipe of its own with a stream of frames: a header, then
-// `count` uint64_t payload values (the primes, for kind == primes).
+// Each worker answers on a pipe of its own with a stream of frames: a header, then its
+// payload, which depends on the kind:
+//  - primes:   `count` uint64_t values, the primes of one range, ascending;
+//  - finished: nothing (count == 0), sent once, after the worker's pill;
+//  - failed:   `count` bytes of text, the what() of the exception `find` threw (no
+//              terminating NUL); the worker sends nothing after it. primes_processes puts
+//              this text in the message of the WorkerDied it throws.
 enum class FrameKind : std::uint32_t { primes = 1, finished = 2, failed = 3 };
 struct FrameHeader {
   FrameKind kind = FrameKind::primes;
