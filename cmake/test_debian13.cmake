@@ -79,6 +79,14 @@ if(missing_tools)
                       "  apt-get install -y --no-install-recommends ${names}")
 endif()
 
+# One run at a time per cache: a second would wipe the first one's /tmp and copy under it.
+file(MAKE_DIRECTORY "${CACHE_DIR}")
+file(LOCK "${CACHE_DIR}/run.lock" GUARD PROCESS TIMEOUT 0 RESULT_VARIABLE lock_error)
+if(lock_error)
+  message(FATAL_ERROR "test_debian13: another run is using ${CACHE_DIR} (${lock_error}); wait for it, "
+                      "or pass -DCACHE_DIR=<another folder>")
+endif()
+
 # ---- The root ----------------------------------------------------------------------------
 include("${CMAKE_CURRENT_LIST_DIR}/debian13_root.cmake")
 parlab_debian13_root(rootfs root_seconds)
