@@ -32,8 +32,8 @@
 # network) and UTS namespaces, a fresh /proc, a minimal /dev with its own /dev/shm, /sys
 # read-only, and /tmp, /var/tmp and /root on disk in <cache>/work. It keeps root's
 # capabilities, so the grader's own bubblewrap sandbox nests inside and its tests run under a
-# uid of their own, as on Debian 12; the grader prints the isolation level it chose, and this
-# script repeats every level the suite's log mentions.
+# uid of their own, as on Debian 12; the summary lists every isolation level the grader's
+# report.json files in the copy's build trees record.
 cmake_minimum_required(VERSION 3.25)
 get_filename_component(root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 string(TIMESTAMP stage_started "%s")
@@ -168,11 +168,14 @@ seconds_since(suite_seconds "${started}")
 # ---- Summary ------------------------------------------------------------------------------
 file(STRINGS "${log}" catch_lines REGEX "Catch2 [0-9]")
 list(REMOVE_DUPLICATES catch_lines)
-file(STRINGS "${log}" isolation_lines REGEX "isolation: [a-z-]+")
+# The isolation level each grading in the root chose, from the grader's report.json files.
+file(GLOB_RECURSE reports "${copy}/build/*/report.json")
 set(levels "")
-foreach(line IN LISTS isolation_lines)
-  if(line MATCHES "isolation: ([a-z-]+)")
-    list(APPEND levels "${CMAKE_MATCH_1}")
+foreach(report IN LISTS reports)
+  file(READ "${report}" text)
+  string(JSON level ERROR_VARIABLE json_error GET "${text}" isolation level)
+  if(NOT json_error)
+    list(APPEND levels "${level}")
   endif()
 endforeach()
 list(REMOVE_DUPLICATES levels)
@@ -183,7 +186,7 @@ seconds_since(stage_seconds "${stage_started}")
 message(STATUS "test_debian13 summary:\n"
                "  ${versions}\n"
                "  configured with: ${catch_text}\n"
-               "  the grader's isolation levels in the log: ${levels}\n"
+               "  the grader's isolation levels (its report.json files): ${levels}\n"
                "${workflow_text}\n"
                "  root: ${root_seconds} s; suite: ${suite_seconds} s; stage: ${stage_seconds} s; log: ${log}")
 if(NOT rc EQUAL 0)
