@@ -17,6 +17,9 @@ if(NOT TARGET Catch2::Catch2WithMain)
   message(FATAL_ERROR "Catch2 was found but has no prebuilt Catch2::Catch2WithMain; "
                       "install Catch2 >= 2.13.5 from your distribution (Debian: apt-get install catch2)")
 endif()
+# Which Catch2 the tests compile against: 2.x and 3.x take different code paths (see
+# labs/common/testing/include/parlab_test/catch.hpp), so the log says which one this is.
+message(STATUS "Catch2 ${Catch2_VERSION} (${Catch2_DIR})")
 
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
