@@ -10,10 +10,15 @@
 #
 # Which workflows, and why (CI budget: the whole run under 60 minutes on 2 cores, this stage
 # about 20 of them, root included):
-#   ci        runs: every test against GCC 14 and Catch2 3 (the listener, --list-tests, the
-#             separation check, the student kit, the grader and the Gradescope autograder,
-#             whose ctest grader:gradescope packages lab 01, runs setup.sh and grades the
-#             reference, the starter and an empty upload, checking each results.json);
+#   ci-second-distro  runs: the ci workflow's build and every test against GCC 14 and Catch2 3
+#             (the listener, --list-tests, the separation check, the student kit, the grader's
+#             batch and the Gradescope autograder, whose ctest grader:gradescope packages lab
+#             01, runs setup.sh and grades the reference, the starter and an empty upload,
+#             checking each results.json) except grader:hostile:* and grader:examples: those
+#             grade 30 twisted submissions to test the sandbox and the verdicts, the same code
+#             on the same kernel, and take 15 of the stage's minutes (the grading path itself,
+#             with Catch2 3, is what grader:batch and grader:gradescope run); the class-page
+#             browser test and the similarity test skip (no Chromium or Dolos: no network);
 #   ci-tsan   runs: GCC 14's ThreadSanitizer runtime differs from GCC 12's, and the thread labs'
 #             races are what the course is about;
 #   ci-asan   skipped: it finds memory errors in the same code whatever the distribution, and
@@ -43,7 +48,7 @@ if(NOT DEFINED MIRROR)
   set(MIRROR "http://deb.debian.org/debian")
 endif()
 if(NOT DEFINED WORKFLOWS)
-  set(WORKFLOWS ci ci-tsan)
+  set(WORKFLOWS ci-second-distro ci-tsan)
 endif()
 if(NOT DEFINED CACHE_DIR)
   if(DEFINED ENV{PARLAB_DEBIAN13_CACHE})
