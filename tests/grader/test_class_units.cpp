@@ -67,13 +67,13 @@ TEST_CASE("the roster takes Canvas's and Moodle's column names and refuses what 
   CHECK(moodle.people[0].sis_id == "S-9");
   CHECK(moodle.people[0].folder == "xavier");
 
-  CHECK_THROWS_WITH(grader::parse_lms_roster("name,id\nAlice,1\n", "r.csv"), Catch::Contains("no 'folder' column"));
-  CHECK_THROWS_WITH(grader::parse_lms_roster("folder,nmae\nalice,A\n", "r.csv"), Catch::Contains("unknown column 'nmae'"));
+  CHECK_THROWS_WITH(grader::parse_lms_roster("name,id\nAlice,1\n", "r.csv"), parlab_test::ContainsSubstring("no 'folder' column"));
+  CHECK_THROWS_WITH(grader::parse_lms_roster("folder,nmae\nalice,A\n", "r.csv"), parlab_test::ContainsSubstring("unknown column 'nmae'"));
   CHECK_THROWS_WITH(grader::parse_lms_roster("folder,name\nalice,Alice\n", "r.csv"),
-                    Catch::Contains("record 2 (alice) has no identifier"));
-  CHECK_THROWS_WITH(grader::parse_lms_roster("folder,id\nalice,1\nalice,2\n", "r.csv"), Catch::Contains("'alice' twice"));
-  CHECK_THROWS_WITH(grader::parse_lms_roster("folder,id\n\"alice,1\n", "r.csv"), Catch::Contains("is not valid CSV"));
-  CHECK_THROWS_WITH(grader::parse_lms_roster("folder,id\nalice,1,extra\n", "r.csv"), Catch::Contains("has 3 fields"));
+                    parlab_test::ContainsSubstring("record 2 (alice) has no identifier"));
+  CHECK_THROWS_WITH(grader::parse_lms_roster("folder,id\nalice,1\nalice,2\n", "r.csv"), parlab_test::ContainsSubstring("'alice' twice"));
+  CHECK_THROWS_WITH(grader::parse_lms_roster("folder,id\n\"alice,1\n", "r.csv"), parlab_test::ContainsSubstring("is not valid CSV"));
+  CHECK_THROWS_WITH(grader::parse_lms_roster("folder,id\nalice,1,extra\n", "r.csv"), parlab_test::ContainsSubstring("has 3 fields"));
 }
 
 TEST_CASE("matching the roster keeps every submission and adds the students who handed in nothing") {
