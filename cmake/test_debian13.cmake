@@ -19,10 +19,12 @@
 #             on the same kernel, and take 15 of the stage's minutes (the grading path itself,
 #             with Catch2 3, is what grader:batch and grader:gradescope run); the class-page
 #             browser test and the similarity test skip (no Chromium or Dolos: no network);
-#   ci-tsan   runs: GCC 14's ThreadSanitizer runtime differs from GCC 12's, and the thread labs'
-#             races are what the course is about;
-#   ci-asan   skipped: it finds memory errors in the same code whatever the distribution, and
-#             costs about as much as ci-tsan;
+#   ci-tsan   not by default, for time: stage 1 took 33 minutes and this stage's build and
+#             tests about 20, so TSan's 8 more would pass the 60-minute budget. GCC 14's
+#             ThreadSanitizer runtime differs from GCC 12's: run -DWORKFLOWS=ci-tsan by hand
+#             after changing thread code (on 2026-12-01, before the watchdog and tracing
+#             code came in, its 276 tests passed here);
+#   ci-asan   skipped: it finds memory errors in the same code whatever the distribution;
 #   coverage  skipped: the coverage floor measures which lines the same tests reach, which
 #             does not depend on the distribution (trixie's lcov 2 is not exercised here).
 #
@@ -48,7 +50,7 @@ if(NOT DEFINED MIRROR)
   set(MIRROR "http://deb.debian.org/debian")
 endif()
 if(NOT DEFINED WORKFLOWS)
-  set(WORKFLOWS ci-second-distro ci-tsan)
+  set(WORKFLOWS ci-second-distro)
 endif()
 if(NOT DEFINED CACHE_DIR)
   if(DEFINED ENV{PARLAB_DEBIAN13_CACHE})
