@@ -17,8 +17,8 @@
 #             checking each results.json) except grader:hostile:* and grader:examples: those
 #             grade 30 twisted submissions to test the sandbox and the verdicts, the same code
 #             on the same kernel, and take 15 of the stage's minutes (the grading path itself,
-#             with Catch2 3, is what grader:batch and grader:gradescope run); the class-page
-#             browser test and the similarity test skip (no Chromium or Dolos: no network);
+#             with Catch2 3, is what grader:batch and grader:gradescope run), and the class-page
+#             browser test and the similarity test (no Chromium or Dolos: no network);
 #   ci-tsan   not by default, for time: stage 1 took 33 minutes and this stage's build and
 #             tests about 20, so TSan's 8 more would pass the 60-minute budget. GCC 14's
 #             ThreadSanitizer runtime differs from GCC 12's: run -DWORKFLOWS=ci-tsan by hand
