@@ -19,8 +19,9 @@
 #             on the same kernel, and take 15 of the stage's minutes (the grading path itself,
 #             with Catch2 3, is what grader:batch and grader:gradescope run), and the class-page
 #             browser test and the similarity test (no Chromium or Dolos: no network);
-#   ci-tsan   not by default, for time: stage 1 took 33 minutes and this stage's build and
-#             tests about 20, so TSan's 8 more would pass the 60-minute budget. GCC 14's
+#   ci-tsan   not by default, for time: stage 1 took 33 minutes (beside another suite) and
+#             this stage's build and tests about 20, so TSan's 8 more would pass the
+#             60-minute budget. GCC 14's
 #             ThreadSanitizer runtime differs from GCC 12's: run -DWORKFLOWS=ci-tsan by hand
 #             after changing thread code (on 2026-12-01, before the watchdog and tracing
 #             code came in, its 276 tests passed here);
