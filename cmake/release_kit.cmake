@@ -22,9 +22,9 @@
 cmake_minimum_required(VERSION 3.25)
 
 get_filename_component(root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-# _parlab_json_list: the same reader of the manifests' file lists that the build uses, so the
-# kit and the configure step can never disagree about what a list holds.
-include("${CMAKE_CURRENT_LIST_DIR}/ParlabLab.cmake")
+# The same reader of the manifests that the build uses, so the kit and the configure step can
+# never disagree about what a list holds.
+include("${CMAKE_CURRENT_LIST_DIR}/ParlabManifest.cmake")
 
 if(NOT DEFINED OUT OR OUT STREQUAL "")
   set(OUT "${root}/build/kit")
@@ -129,26 +129,20 @@ endmacro()
 # the kit's build, the `parlab` command and the grader all read the same tasks, points, hints
 # and editable files. The kit still configures: cmake/ParlabLab.cmake builds hidden tests only
 # when a tests/ folder exists, and its unlisted-file check looks inside the lab folder only.
-set(student_lists editable headers given visible_tests benchmark|sources files)
+set(student_lists EDITABLE HEADERS GIVEN VISIBLE_TESTS BENCH_SOURCES FILES HANDOUT)
+# Every lab folder, with or without a manifest: one without fails here, not silently.
 file(GLOB lab_dirs LIST_DIRECTORIES true "${root}/labs/[0-9][0-9]-*")
 list(SORT lab_dirs)
 if(NOT lab_dirs)
   message(FATAL_ERROR "release_kit: no lab folders under ${root}/labs")
 endif()
 foreach(lab_dir IN LISTS lab_dirs)
-  get_filename_component(slug "${lab_dir}" NAME)
-  file(READ "${lab_dir}/lab.json" manifest)
+  parlab_read_manifest(manifest "${lab_dir}")
+  set(slug "${manifest_SLUG}")
   set(named lab.json)
-  foreach(list_path IN LISTS student_lists)
-    # "benchmark|sources" is a path into the JSON: it becomes two arguments, benchmark sources.
-    string(REPLACE "|" ";" json_path "${list_path}")
-    _parlab_json_list(items "${manifest}" ${json_path})
-    list(APPEND named ${items})
+  foreach(list_name IN LISTS student_lists)
+    list(APPEND named ${manifest_${list_name}})
   endforeach()
-  string(JSON handout ERROR_VARIABLE no_handout GET "${manifest}" handout)
-  if(NOT no_handout)
-    list(APPEND named "${handout}")
-  endif()
   list(REMOVE_DUPLICATES named)
 
   # Every file of the lab folder must be named (the configure step demands the same). A file
@@ -185,7 +179,7 @@ kit_add("cmake/kit/index.md" "docs/index.md")
 # grader/. Of cmake/, only the modules it includes, and the package list with its installer
 # (the first command of the getting-started guide). ParlabCoverage.cmake stays behind: the
 # coverage build reports on the grader and the reference, which the kit does not have.
-foreach(module IN ITEMS ParlabWarnings ParlabSanitizers ParlabDependencies ParlabLab
+foreach(module IN ITEMS ParlabWarnings ParlabSanitizers ParlabDependencies ParlabLab ParlabManifest
                         packages ensure_packages)
   kit_add("cmake/${module}.cmake" "cmake/${module}.cmake")
 endforeach()

@@ -20,12 +20,12 @@ function(json_quote out text)
   set(${out} "\"${text}\"" PARENT_SCOPE)
 endfunction()
 
-# The manifest reader the build uses (_parlab_json_list), so both read JSON lists alike.
-include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/ParlabLab.cmake")
+# The JSON list reader the build uses for the manifests (parlab_json_list).
+include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/ParlabManifest.cmake")
 
 # The items of a JSON array of strings, joined by `separator` (empty when absent).
 function(json_join out json separator)
-  _parlab_json_list(items "${json}" ${ARGN})
+  parlab_json_list(items "${json}" ${ARGN})
   list(JOIN items "${separator}" text)
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include "parlab/manifest/result_channel.hpp"
 
 #include "util/text.hpp"
 
@@ -53,53 +53,37 @@ void split_explanation(AssertionFailure& f) {
 }  // namespace
 
 ChannelReport parse_channel(const std::string& text, const std::string& case_name, const std::string& nonce) {
+  using Event = parlab::manifest::ChannelRecord::Event;
   ChannelReport report;
   bool all_passed = true;
   for (const auto& line : split_lines(text)) {
-    nlohmann::json record;
-    try {
-      record = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-      continue;
-    }
-    if (!record.is_object() || !record.contains("event") || !record["event"].is_string()) continue;
-    const std::string event = record["event"].get<std::string>();
-    const std::string name = record.value("name", std::string{});
-    const std::string record_nonce = record.value("nonce", std::string{});
-    try {
-      if (event == "case_started" && name == case_name) {
-        report.started = true;
-      } else if (event == "assertion_failed") {
-        AssertionFailure f;
-        f.file = record.value("file", std::string{});
-        f.line = record.value("line", 0L);
-        f.macro = record.value("macro", std::string{});
-        f.expression = record.value("expression", std::string{});
-        f.expansion = record.value("expansion", std::string{});
-        f.message = record.value("message", std::string{});
-        f.info = record.value("info", std::string{});
-        split_explanation(f);
-        ++report.failures_seen;
-        if (report.failures.size() < 20) report.failures.push_back(std::move(f));
-      } else if (event == "explanation" && report.started) {
-        report.last_explanation = record.value("text", std::string{});
-      } else if (event == "case_ended") {
-        if (record_nonce != nonce) {
-          report.forged_records = true;
-        } else if (name == case_name) {
-          report.ended = true;
-          all_passed = all_passed && record.value("passed", false);
-          report.assertions_passed += record.value("assertions_passed", std::size_t{0});
-        }
-      } else if (event == "run_ended") {
-        if (record_nonce == nonce) {
-          report.run_ended = true;
-        } else {
-          report.forged_records = true;
-        }
+    auto record = parlab::manifest::parse_channel_record(line);
+    if (!record) continue;
+    if (record->event == Event::case_started && record->name == case_name) {
+      report.started = true;
+    } else if (record->event == Event::assertion_failed) {
+      AssertionFailure f{std::move(record->file), record->line,         std::move(record->macro),
+                         std::move(record->expression), std::move(record->expansion), std::move(record->message),
+                         std::move(record->info),       {}};
+      split_explanation(f);
+      ++report.failures_seen;
+      if (report.failures.size() < 20) report.failures.push_back(std::move(f));
+    } else if (record->event == Event::explanation && report.started) {
+      report.last_explanation = record->text;
+    } else if (record->event == Event::case_ended) {
+      if (record->nonce != nonce) {
+        report.forged_records = true;
+      } else if (record->name == case_name) {
+        report.ended = true;
+        all_passed = all_passed && record->passed;
+        report.assertions_passed += record->assertions_passed;
       }
-    } catch (const nlohmann::json::exception&) {
-      continue;  // a field of the wrong type: not one of ours
+    } else if (record->event == Event::run_ended) {
+      if (record->nonce == nonce) {
+        report.run_ended = true;
+      } else {
+        report.forged_records = true;
+      }
     }
   }
   report.passed = report.ended && all_passed;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "parlab/manifest/catch_cli.hpp"
 #include "util/command.hpp"
 #include "util/text.hpp"
 
@@ -12,46 +13,27 @@ namespace grader {
 namespace {
 
 std::vector<std::string> list_names(const std::filesystem::path& executable, const std::string& filter) {
-#if PARLAB_GRADER_CATCH_MAJOR >= 3
-  std::vector<std::string> argv = {executable.string(), "--list-tests", "--verbosity", "quiet"};
-#else
-  std::vector<std::string> argv = {executable.string(), "--list-test-names-only"};
-#endif
+  std::vector<std::string> argv = {executable.string()};
+  const auto list = parlab::manifest::catch_list_arguments();
+  argv.insert(argv.end(), list.begin(), list.end());
   if (!filter.empty()) argv.push_back(filter);
   const CommandResult r = run_command(argv, command_options(std::chrono::minutes(1)));
   // Catch 2 returns the number of listed cases as its exit code: only a crash is an error.
   if (r.timed_out || r.signal != 0) {
     throw std::runtime_error(fmt::format("{} could not list its test cases:\n{}", executable.string(), first_lines(r.output, 10)));
   }
-  std::vector<std::string> names;
-  for (auto& line : split_lines(r.output)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    names.push_back(line);
-  }
-  return names;
+  return parlab::manifest::catch_listed_names(r.output);
 }
 
 }  // namespace
 
-std::string catch_test_spec(const std::string& name) {
-  std::string spec;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    if (c == '\\' || c == '[' || c == ']' || c == ',' || c == '*' || c == '"' || (i == 0 && (c == '~' || c == '#'))) {
-      spec += '\\';
-    }
-    spec += c;
-  }
-  return spec;
-}
+std::string catch_test_spec(const std::string& name) { return parlab::manifest::catch_test_spec(name); }
 
 std::vector<std::string> catch_arguments_for(const std::string& name) {
-#if PARLAB_GRADER_CATCH_MAJOR >= 3
-  return {catch_test_spec(name), "--colour-mode", "none"};
-#else
-  return {catch_test_spec(name), "--use-colour", "no"};
-#endif
+  std::vector<std::string> argv = {catch_test_spec(name)};
+  const auto no_colour = parlab::manifest::catch_no_colour_arguments();
+  argv.insert(argv.end(), no_colour.begin(), no_colour.end());
+  return argv;
 }
 
 std::vector<TestCase> list_test_cases(const std::filesystem::path& trusted_executable, const std::string& suite,

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "parlab/capacity.hpp"
+#include "parlab/manifest/benchmark_report.hpp"
 #include "util/text.hpp"
 #include "verdict.hpp"
 
@@ -25,28 +26,6 @@ struct BenchmarkRun {
   nlohmann::json report;
   double seconds = 0;
 };
-
-// The benchmark prints one JSON object (pretty-printed) on stdout; anything the student's
-// code printed around it is skipped.
-std::optional<nlohmann::json> find_report(const std::string& output) {
-  try {
-    return nlohmann::json::parse(output);
-  } catch (const nlohmann::json::exception&) {
-  }
-  std::size_t pos = output.rfind("\n{");
-  if (output.rfind("{", 0) == 0 && pos == std::string::npos) pos = 0;
-  while (pos != std::string::npos) {
-    const std::size_t start = output[pos] == '\n' ? pos + 1 : pos;
-    try {
-      auto j = nlohmann::json::parse(output.substr(start));
-      if (j.is_object()) return j;
-    } catch (const nlohmann::json::exception&) {
-    }
-    if (pos == 0) break;
-    pos = output.rfind("\n{", pos - 1);
-  }
-  return std::nullopt;
-}
 
 BenchmarkRun run_benchmark(Sandbox& sandbox, const std::filesystem::path& executable,
                            const std::vector<std::string>& args, std::chrono::milliseconds wall) {
@@ -71,7 +50,7 @@ BenchmarkRun run_benchmark(Sandbox& sandbox, const std::filesystem::path& execut
     }
     return run;
   }
-  auto report = find_report(r.output);
+  auto report = parlab::manifest::find_benchmark_report(r.output);
   if (!report || !report->contains("metrics") || !(*report)["metrics"].is_object()) {
     run.failure = "the benchmark printed no JSON report with a \"metrics\" object";
     return run;

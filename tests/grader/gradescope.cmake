@@ -100,12 +100,10 @@ if(NOT rc EQUAL 0)
 endif()
 
 # --- 5. run_autograder ----------------------------------------------------------------
-file(READ "${SOURCE_DIR}/labs/01-queues/lab.json" manifest)
-string(JSON ntasks LENGTH "${manifest}" tasks)
-math(EXPR last "${ntasks} - 1")
+include("${SOURCE_DIR}/cmake/ParlabManifest.cmake")
+parlab_read_manifest(manifest "${SOURCE_DIR}/labs/01-queues")
 set(correctness_points 0)
-foreach(i RANGE ${last})
-  string(JSON points GET "${manifest}" tasks ${i} points)
+foreach(points IN LISTS manifest_TASK_POINTS)
   math(EXPR correctness_points "${correctness_points} + ${points}")
 endforeach()
 

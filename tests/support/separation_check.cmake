@@ -11,9 +11,9 @@
 
 cmake_minimum_required(VERSION 3.25)
 
-file(READ "${MANIFEST}" manifest)
-string(JSON task_count LENGTH "${manifest}" tasks)
-math(EXPR last_task "${task_count} - 1")
+include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/ParlabManifest.cmake")
+get_filename_component(lab_dir "${MANIFEST}" DIRECTORY)
+parlab_read_manifest(manifest "${lab_dir}")
 
 # Lists the test case names a Catch2 binary holds, optionally filtered by a test spec.
 function(list_cases out_var exe)
@@ -58,9 +58,7 @@ foreach(kind IN LISTS KINDS)
   endforeach()
 
   set(covered "")
-  foreach(i RANGE ${last_task})
-    string(JSON task_id GET "${manifest}" tasks ${i} id)
-    string(JSON tag GET "${manifest}" tasks ${i} tag)
+  foreach(task_id tag IN ZIP_LISTS manifest_TASK_IDS manifest_TASK_TAGS)
     list_cases(task_cases "${reference_exe}" "${tag}")
     if(NOT task_cases)
       list(APPEND problems "task '${task_id}' has no ${kind} test case tagged ${tag}")

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "build_folder.hpp"
+#include "parlab/manifest/benchmark_report.hpp"
 #include "course.hpp"
 #include "hint_state.hpp"
 #include "parlab/stopwatch.hpp"
@@ -110,7 +111,7 @@ Outcome test_once(const Course& course, const Lab& lab, const Task* task, const 
 
 // Runs at once, then after every save; a save during a build or a run stops it and starts over.
 int command_watch(const Course& course, const Lab& lab, const Task* task, unsigned max_runs) {
-  const fs::path src = lab.dir / "src";
+  const fs::path src = lab.directory / "src";
   FileWatch files(src);
   fmt::print("watching {} — save a file to rebuild and rerun (Ctrl-C to stop)\n", src.string());
   RunOptions options;
@@ -136,25 +137,25 @@ int command_watch(const Course& course, const Lab& lab, const Task* task, unsign
 }
 
 int command_time(const Course& course, const Lab& lab) {
-  if (lab.bench_target.empty()) {
+  if (lab.benchmark_target.empty()) {
     fmt::print("lab {} has no benchmark\n", lab.id);
     return 1;
   }
-  const CommandResult build = build_target(course, lab.bench_target);
+  const CommandResult build = build_target(course, lab.benchmark_target);
   if (build.exit_code != 0) {
     print_build_failure(lab, build);
     return 1;
   }
-  std::vector<std::string> argv{(course.build_dir / lab.bench_target).string()};
-  argv.insert(argv.end(), lab.bench_grading_args.begin(), lab.bench_grading_args.end());
+  std::vector<std::string> argv{(course.build_dir / lab.benchmark_target).string()};
+  argv.insert(argv.end(), lab.benchmark_args.begin(), lab.benchmark_args.end());
   fmt::print("running {} (this takes a while; keep the machine otherwise idle)...\n", argv.front());
   const CommandResult run = run_command(argv);
-  const auto start = run.output.find('{');
-  const auto report = nlohmann::json::parse(start == std::string::npos ? "" : run.output.substr(start), nullptr, false);
-  if (run.exit_code != 0 || report.is_discarded()) {
+  const auto found = parlab::manifest::find_benchmark_report(run.output);
+  if (run.exit_code != 0 || !found || !found->is_object()) {
     fmt::print("the benchmark failed (exit {}):\n{}\n", run.exit_code, run.output);
     return 1;
   }
+  const nlohmann::json& report = *found;
   if (report.contains("capacity")) {
     fmt::print("machine capacity right now: {:.2f}x with {} workers\n", report["capacity"].value("speedup", 0.0),
                report["capacity"].value("workers", 0));

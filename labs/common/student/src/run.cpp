@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include "parlab/manifest/catch_cli.hpp"
+#include "parlab/manifest/result_channel.hpp"
 
 namespace parlab::student {
 namespace {
@@ -32,33 +33,19 @@ std::string make_nonce() {
   return out.str();
 }
 
-std::string describe_failure(const nlohmann::json& record) {
+std::string describe_failure(const manifest::ChannelRecord& record) {
   std::ostringstream out;
-  out << record.value("file", "?") << ':' << record.value("line", 0) << ": ";
-  std::string expression = record.value("expression", "");
+  out << (record.file.empty() ? "?" : record.file) << ':' << record.line << ": ";
+  std::string expression = record.expression;
   // Catch2's placeholder when an exception escaped after the last assertion: no help.
   if (expression.starts_with("{Unknown")) expression.clear();
   if (!expression.empty()) {
     out << expression;
-    const std::string expansion = record.value("expansion", "");
-    if (!expansion.empty() && expansion != expression) out << "\n      with expansion: " << expansion;
+    if (!record.expansion.empty() && record.expansion != expression) out << "\n      with expansion: " << record.expansion;
   }
-  const std::string message = record.value("message", "");
-  if (!message.empty()) out << (expression.empty() ? "" : "\n      ") << message;
-  const std::string info = record.value("info", "");
-  if (!info.empty() && info != message) out << "\n      with: " << info;
+  if (!record.message.empty()) out << (expression.empty() ? "" : "\n      ") << record.message;
+  if (!record.info.empty() && record.info != record.message) out << "\n      with: " << record.info;
   return out.str();
-}
-
-// A test name as a Catch2 test spec that matches exactly that name: the characters the spec
-// syntax gives a meaning to (tags, lists, wildcards, exclusion, quotes) are escaped.
-std::string exact_spec(const std::string& name) {
-  std::string spec;
-  for (const char c : name) {
-    if (std::string_view("\\[],*~\"").find(c) != std::string_view::npos) spec += '\\';
-    spec += c;
-  }
-  return spec;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -90,13 +77,15 @@ struct ProgramRun {
 
 ProgramRun run_program(const Course& course, const Lab& lab, const std::vector<std::string>& names, std::size_t first,
                        std::vector<CaseOutcome>& outcomes, const RunOptions& options) {
+  using Event = manifest::ChannelRecord::Event;
   const std::string nonce = make_nonce();
   // One argument, the names separated by commas: Catch2 2.x glues separate arguments together.
   std::string spec;
-  for (std::size_t i = first; i < names.size(); ++i) spec += (spec.empty() ? "" : ",") + exact_spec(names[i]);
+  for (std::size_t i = first; i < names.size(); ++i) spec += (spec.empty() ? "" : ",") + manifest::catch_test_spec(names[i]);
   const std::vector<std::string> argv{(course.build_dir / lab.visible_target()).string(), spec};
   auto channel = Pipe::create();
-  ProcessGroup program(argv, {"PARLAB_RESULT_FD=" + std::to_string(kChannelFd), "PARLAB_RESULT_NONCE=" + nonce},
+  ProcessGroup program(argv, {std::string(manifest::result_fd_variable) + "=" + std::to_string(kChannelFd),
+                        std::string(manifest::result_nonce_variable) + "=" + nonce},
                        channel.write_end.get(), kChannelFd);
   channel.write_end.reset();
 
@@ -124,20 +113,19 @@ ProgramRun run_program(const Course& course, const Lab& lab, const std::vector<s
       if (options.show_output) fmt::print("{}", output.substr(before));
     }
     for (auto end = records.find('\n', parsed); end != std::string::npos; end = records.find('\n', parsed)) {
-      const auto record = nlohmann::json::parse(records.substr(parsed, end - parsed), nullptr, false);
+      const auto record = manifest::parse_channel_record(std::string_view(records).substr(parsed, end - parsed));
       parsed = end + 1;
-      if (record.is_discarded()) continue;
-      const std::string event = record.value("event", "");
-      if (event == "case_started") {
-        current = outcome_for(record.value("name", ""));
+      if (!record) continue;
+      if (record->event == Event::case_started) {
+        current = outcome_for(record->name);
         if (current != nullptr) current->ran = true;
         current_since = Clock::now();
         next_notice = std::chrono::seconds(2);
         output.clear();
-      } else if (event == "assertion_failed" && current != nullptr) {
-        current->failures.push_back(describe_failure(record));
-      } else if (event == "case_ended" && current != nullptr) {
-        current->passed = record.value("passed", false) && record.value("nonce", "") == nonce;
+      } else if (record->event == Event::assertion_failed && current != nullptr) {
+        current->failures.push_back(describe_failure(*record));
+      } else if (record->event == Event::case_ended && current != nullptr) {
+        current->passed = record->passed && record->nonce == nonce;
         current = nullptr;
       }
     }
@@ -228,18 +216,10 @@ CommandResult build_target(const Course& course, const std::string& target, cons
 
 std::vector<std::string> list_visible_cases(const Course& course, const Lab& lab, const std::string& spec) {
   std::vector<std::string> argv{(course.build_dir / lab.visible_target()).string()};
-#if PARLAB_CATCH_MAJOR >= 3
-  argv.insert(argv.end(), {"--list-tests", "--verbosity", "quiet"});
-#else
-  argv.push_back("--list-test-names-only");
-#endif
+  const auto list = manifest::catch_list_arguments();
+  argv.insert(argv.end(), list.begin(), list.end());
   if (!spec.empty()) argv.push_back(spec);
-  const CommandResult listed = run_command(argv);
-  std::vector<std::string> names;
-  for (const auto& line : lines_of(listed.output)) {
-    // Catch2 2.x adds a line when nothing matched; real names never start with this.
-    if (!line.starts_with("No test cases matched")) names.push_back(line);
-  }
+  const std::vector<std::string> names = manifest::catch_listed_names(run_command(argv).output);
   if (names.empty()) {
     std::string tags;
     for (const auto& task : lab.tasks) tags += " " + task.tag + " (" + task.id + ")";

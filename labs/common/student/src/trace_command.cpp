@@ -27,16 +27,16 @@ CLI::App* add_trace_command(CLI::App& app, TraceRequest& request) {
 
 int command_trace(const Course& course, const TraceRequest& request) {
   const Lab& lab = course.lab(request.lab);
-  if (lab.bench_target.empty()) {
+  if (lab.benchmark_target.empty()) {
     fmt::print("lab {} has no benchmark, so no traced scenario\n", lab.id);
     return 1;
   }
-  const CommandResult build = build_target(course, lab.bench_target);
+  const CommandResult build = build_target(course, lab.benchmark_target);
   if (build.exit_code != 0) {
     print_build_failure(lab, build);
     return 1;
   }
-  const std::string bench = (course.build_dir / lab.bench_target).string();
+  const std::string bench = (course.build_dir / lab.benchmark_target).string();
   if (request.scenario == "list") {
     const CommandResult list = run_command({bench, "--list-scenarios"});
     fmt::print("{}", list.output);

@@ -24,10 +24,10 @@ std::string not_in_build(const Course& course, const BuildFolder& folder) {
 // After a lab's tasks: the measured task (points from the benchmark, not from tests) and, once
 // every task passes, the race check the grader will run.
 void print_lab_footer(const Lab& lab, bool all_pass) {
-  if (lab.performance_points > 0) {
+  if (lab.performance_points() > 0) {
     // The handouts number it after the tested tasks ("Task 5 — measure").
     fmt::print("   {:<6} {:<8} {} points from the benchmark: `parlab time {}`\n", "task" + std::to_string(lab.tasks.size() + 1),
-               "measure", lab.performance_points, lab.id);
+               "measure", lab.performance_points(), lab.id);
   }
   if (all_pass && lab.race_check) {
     fmt::print("   every task passes: now check for data races, `parlab test {} --tsan` (the grader does)\n", lab.id);
@@ -37,7 +37,8 @@ void print_lab_footer(const Lab& lab, bool all_pass) {
 }
 
 void print_progress(const Course& course, const BuildFolder& folder, const std::vector<TaskStatus>& statuses) {
-  int points = 0, total_points = 0, done = 0;
+  double points = 0, total_points = 0;
+  int done = 0;
   const TaskStatus* next = nullptr;
   const Lab* current = nullptr;
   bool lab_all_pass = false;
@@ -72,7 +73,7 @@ void print_progress(const Course& course, const BuildFolder& folder, const std::
   }
   if (current != nullptr) print_lab_footer(*current, lab_all_pass);
   fmt::print("\noverall {} {}/{} tasks, {}/{} test points ({:.0f} %)\n", bar(done, static_cast<int>(statuses.size())),
-             done, statuses.size(), points, total_points, total_points ? 100.0 * points / total_points : 0.0);
+             done, statuses.size(), points, total_points, total_points > 0 ? 100.0 * points / total_points : 0.0);
   if (next != nullptr) {
     fmt::print("next: lab {} {} — {}\n      parlab test {} {}    (stuck? parlab hint {} {})\n", next->lab->id,
                next->task->id, next->task->title, next->lab->id, next->task->id, next->lab->id, next->task->id);
@@ -120,7 +121,7 @@ void print_hint(const Lab& lab, const Task& task, int layer) {
   if (shown < static_cast<int>(task.hints.size())) {
     fmt::print("(run the same command again for the next hint)\n");
   } else {
-    fmt::print("(that was the last hint; the handout {} explains the background)\n", (lab.dir / "README.md").string());
+    fmt::print("(that was the last hint; the handout {} explains the background)\n", (lab.directory / "README.md").string());
   }
 }
 
