@@ -195,8 +195,9 @@ endfunction()
 function(parlab_add_common_tests dir)
   file(GLOB sources "${dir}/*.cpp")
   add_executable(common_tests ${sources})
-  target_link_libraries(common_tests PRIVATE parlab_common parlab_testing parlab_case_watchdog parlab_sanitizer_defaults
-                                             Catch2::Catch2WithMain nlohmann_json::nlohmann_json parlab_warnings)
+  target_link_libraries(common_tests PRIVATE parlab_common parlab_manifest parlab_testing parlab_case_watchdog
+                                             parlab_sanitizer_defaults Catch2::Catch2WithMain nlohmann_json::nlohmann_json
+                                             parlab_warnings)
   # The result channel's test runs a test program that carries the channel, as every lab test
   # program does, and fails on purpose; that program is not a test of its own.
   add_executable(result_channel_fixture "${dir}/channel/failing_cases.cpp")
@@ -206,7 +207,8 @@ function(parlab_add_common_tests dir)
   add_executable(hanging_case_fixture "${dir}/watchdog/hanging_case.cpp")
   target_link_libraries(hanging_case_fixture PRIVATE parlab_testing parlab_case_watchdog parlab_sanitizer_defaults
                                                      Catch2::Catch2WithMain parlab_warnings)
-  target_compile_definitions(common_tests PRIVATE RESULT_CHANNEL_FIXTURE="$<TARGET_FILE:result_channel_fixture>"
+  target_compile_definitions(common_tests PRIVATE PARLAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+                                                  RESULT_CHANNEL_FIXTURE="$<TARGET_FILE:result_channel_fixture>"
                                                   HANGING_CASE_FIXTURE="$<TARGET_FILE:hanging_case_fixture>")
   add_dependencies(common_tests result_channel_fixture hanging_case_fixture)
   catch_discover_tests(common_tests TEST_PREFIX "common:"

@@ -188,6 +188,7 @@ TEST_CASE("unknown labs and bad submissions get clear errors", "[grader][submiss
   const auto catalog = grader::discover_labs(PARLAB_GRADER_SOURCE_ROOT);
   CHECK_THROWS_WITH(grader::select_labs(catalog, {"99"}), Catch::Matchers::ContainsSubstring("unknown lab '99'"));
   CHECK(grader::select_labs(catalog, {"1"}).front().id == "01");
+  CHECK(grader::select_labs(catalog, {"queues"}).front().id == "01");  // as `parlab test queues` takes it
   const fs::path scratch = fresh_dir("archives");
   CHECK_THROWS_WITH(grader::open_submission(scratch / "missing", scratch), Catch::Matchers::ContainsSubstring("does not exist"));
   grader::write_file_atomically(scratch / "notes.txt", "hello");
