@@ -71,8 +71,6 @@ BuildOutcome BuildTree::build(const std::vector<std::string>& targets, unsigned 
   const CommandResult r = run_command(argv, command_options(std::chrono::minutes(15)));
   BuildOutcome outcome;
   outcome.ok = r.ok();
-  outcome.output = r.output;
-  outcome.seconds = r.seconds;
   if (!outcome.ok) {
     std::vector<std::string> prefixes;
     if (settings_.implementation != "reference") prefixes.push_back(settings_.implementation + "/");

@@ -24,8 +24,6 @@ struct BuildOutcome {
   bool ok = false;
   bool compilation_stopped = false;  // a student file's compilation hit a limit
   std::string first_errors;  // the first compiler or linker errors, paths shortened
-  std::string output;        // everything the build printed (capped)
-  double seconds = 0;
 };
 
 class BuildTree {
@@ -43,7 +41,6 @@ class BuildTree {
   [[nodiscard]] std::filesystem::path executable(const std::string& target) const {
     return settings_.binary_dir / target;
   }
-  [[nodiscard]] const BuildTreeSettings& settings() const { return settings_; }
 
  private:
   BuildTreeSettings settings_;

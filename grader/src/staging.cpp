@@ -51,21 +51,12 @@ std::string why_not_plain_file(const fs::path& root, const std::string& relative
 
 }  // namespace
 
-void stage_starters(const std::vector<LabManifest>& labs, const fs::path& overlay) {
-  for (const auto& lab : labs) {
-    for (const auto& file : lab.editable) {
-      write_if_changed(overlay / lab.slug / file, read_file(lab.directory / file));
-    }
-  }
-}
-
 StagingResult stage_submission(const fs::path& submission_root, const std::vector<LabManifest>& labs,
                                const fs::path& overlay) {
   StagingResult result;
   std::set<std::string> editable_paths;
   for (const auto& lab : labs) {
     StagedLab staged;
-    staged.lab_id = lab.id;
     const fs::path lab_root = submission_root / lab.slug;
     std::error_code ec;
     staged.submitted = fs::is_directory(fs::symlink_status(lab_root, ec)) && !ec;

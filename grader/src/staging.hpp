@@ -15,7 +15,6 @@
 namespace grader {
 
 struct StagedLab {
-  std::string lab_id;
   bool submitted = false;                   // the submission has the lab's folder
   std::vector<std::string> taken;           // editable files taken from the submission
   std::vector<std::string> missing;         // editable files it lacks: the starter's is used
@@ -31,9 +30,5 @@ struct StagingResult {
 [[nodiscard]] StagingResult stage_submission(const std::filesystem::path& submission_root,
                                              const std::vector<LabManifest>& labs,
                                              const std::filesystem::path& overlay);
-
-// Fills the overlay with the starter files of `labs`, so that a fresh slot can be
-// configured before the first submission arrives.
-void stage_starters(const std::vector<LabManifest>& labs, const std::filesystem::path& overlay);
 
 }  // namespace grader

@@ -83,15 +83,6 @@ std::string verdict_label(Verdict v) {
   return "failed";
 }
 
-bool verdict_from_id(const std::string& id, Verdict& out) {
-  for (const auto& [verdict, name] : verdict_ids) {
-    if (id == name) {
-      out = verdict;
-      return true;
-    }
-  }
-  return false;
-}
 
 std::string describe_signal(int signal) {
   const char* abbrev = ::sigabbrev_np(signal);

@@ -25,7 +25,6 @@ enum class Verdict {
 
 [[nodiscard]] std::string verdict_id(Verdict v);     // "timed_out"
 [[nodiscard]] std::string verdict_label(Verdict v);  // "timed out"
-[[nodiscard]] bool verdict_from_id(const std::string& id, Verdict& out);
 
 // "SIGSEGV (segmentation fault: ...)"
 [[nodiscard]] std::string describe_signal(int signal);
