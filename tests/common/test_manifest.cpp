@@ -52,7 +52,7 @@ std::string manifest(const std::string& slug, const std::string& task_extra = ""
 
 }  // namespace
 
-TEST_CASE("every lab of this tree loads and answers to its number, slug and name", "[manifest]") {
+TEST_CASE("every lab of this tree loads and answers to its number and slug and name", "[manifest]") {
   const Catalog catalog = discover_labs(PARLAB_SOURCE_DIR);
   REQUIRE(catalog.broken.empty());
   REQUIRE(catalog.labs.size() >= 5);
@@ -74,7 +74,7 @@ TEST_CASE("every lab of this tree loads and answers to its number, slug and name
   CHECK(queues.max_points() == 100);
 }
 
-TEST_CASE("a broken manifest is refused with the file, the key and what was expected", "[manifest]") {
+TEST_CASE("a broken manifest is refused naming the file and the key and what was expected", "[manifest]") {
   const ScratchTree tree;
   const auto refusal = [&](const std::string& folder, const std::string& text) {
     const fs::path dir = tree.add_lab(folder, text);
@@ -104,7 +104,7 @@ TEST_CASE("a broken manifest is refused with the file, the key and what was expe
   CHECK_THAT(refusal("09-h", "{\"lab\": "), ContainsSubstring("not valid JSON"));
 }
 
-TEST_CASE("discovery lists a broken lab beside the good ones, and lookup finds both by name", "[manifest]") {
+TEST_CASE("discovery lists a broken lab beside the good ones and lookup finds both by name", "[manifest]") {
   const ScratchTree tree;
   tree.add_lab("01-good", manifest("01-good", R"(, "any_failure_costs_at_least": 0.5)"));
   tree.add_lab("02-bad", "[" + manifest("02-bad").substr(1));
@@ -121,7 +121,7 @@ TEST_CASE("discovery lists a broken lab beside the good ones, and lookup finds b
   CHECK_THROWS_WITH(discover_labs(tree.root() / "nowhere"), ContainsSubstring("does not exist"));
 }
 
-TEST_CASE("the benchmark report is the last JSON object, whatever was printed around it", "[manifest]") {
+TEST_CASE("the benchmark report is the last JSON object whatever was printed around it", "[manifest]") {
   CHECK(find_benchmark_report(R"({"metrics": {"a": 1}})")->at("metrics").at("a") == 1);
   const auto noisy = find_benchmark_report("student says {hello}\n{ not json\n{\n  \"metrics\": {\"a\": 2}\n}\n");
   REQUIRE(noisy.has_value());
@@ -130,7 +130,7 @@ TEST_CASE("the benchmark report is the last JSON object, whatever was printed ar
   CHECK_FALSE(find_benchmark_report("").has_value());
 }
 
-TEST_CASE("result channel records are read field by field; anything else is ignored", "[manifest]") {
+TEST_CASE("result channel records are read field by field and anything else is ignored", "[manifest]") {
   using Event = ChannelRecord::Event;
   const auto ended = parse_channel_record(R"({"event":"case_ended","name":"a","passed":true,"assertions_passed":3,"nonce":"n"})");
   REQUIRE(ended.has_value());
