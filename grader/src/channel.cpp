@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include <fmt/format.h>
-#include "parlab/manifest/result_channel.hpp"
 
+#include "parlab/manifest/result_channel.hpp"
 #include "util/text.hpp"
 
 namespace grader {
@@ -62,9 +62,10 @@ ChannelReport parse_channel(const std::string& text, const std::string& case_nam
     if (record->event == Event::case_started && record->name == case_name) {
       report.started = true;
     } else if (record->event == Event::assertion_failed) {
-      AssertionFailure f{std::move(record->file), record->line,         std::move(record->macro),
-                         std::move(record->expression), std::move(record->expansion), std::move(record->message),
-                         std::move(record->info),       {}};
+      AssertionFailure f{std::move(record->file),      record->line,
+                         std::move(record->macro),     std::move(record->expression),
+                         std::move(record->expansion), std::move(record->message),
+                         std::move(record->info),      {}};
       split_explanation(f);
       ++report.failures_seen;
       if (report.failures.size() < 20) report.failures.push_back(std::move(f));

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+
 #include "parlab/manifest/catch_cli.hpp"
 #include "parlab/manifest/result_channel.hpp"
 
