@@ -6,6 +6,7 @@
 //                                             summary, class.html, canvas.csv, moodle.csv, similarity.csv
 //   parlab-grader similarity <folder> [--out DIR]  only the similarity check, into similarity.csv
 //   parlab-grader examples [--check]          grades grader/examples/* and writes the reports
+//   parlab-grader examples --materialise DIR  writes each example as a submission folder DIR/<name>
 //
 // Exit status: 0 graded (whatever the score), 2 bad input, 3 an example did not get its
 // expected score (examples --check), 4 a batch finished but the grader failed on some
@@ -260,11 +261,24 @@ int similarity_command(const CommonFlags& flags, const ClassFlags& class_flags, 
   return 0;
 }
 
-int examples_command(const CommonFlags& flags, bool check) {
+// Each example as the submission it stands for (its twist applied to the reference), for a
+// test or a person to hand in or read; nothing is graded.
+int materialise_examples(const path& source_root, const std::vector<path>& examples, const path& into) {
+  for (const auto& example : examples) {
+    const path destination = into / example.filename();
+    if (grader::fs::exists(destination)) throw std::invalid_argument(destination.string() + " exists already: remove it first");
+    grader::materialise_example(example, source_root / "solutions", destination);
+    std::cout << destination.string() << "\n";
+  }
+  return 0;
+}
+
+int examples_command(const CommonFlags& flags, bool check, const std::string& materialise_into) {
   auto [options, report] = make_options(flags);
   const path examples_dir = options.source_root / "grader" / "examples";
   const auto examples = grader::find_examples(examples_dir);
   if (examples.empty()) throw std::runtime_error(examples_dir.string() + " holds no example");
+  if (!materialise_into.empty()) return materialise_examples(options.source_root, examples, materialise_into);
   nlohmann::json expected = nlohmann::json::object();
   if (grader::fs::exists(examples_dir / "expected.json")) expected = nlohmann::json::parse(grader::read_file(examples_dir / "expected.json"));
   const path out = flags.out.empty() ? options.source_root / "build" / "grader-examples" : path(flags.out);
@@ -311,6 +325,7 @@ int main(int argc, char** argv) {
   CommonFlags grade_flags, example_flags;
   std::string submission;
   bool check = false;
+  std::string materialise_into;
   CLI::App* grade = app.add_subcommand("grade", "grade one submission and write its reports");
   grade->add_option("submission", submission, "a folder mirroring labs/ (e.g. <dir>/01-queues/src/...), a .zip or a .tar.gz")
       ->required();
@@ -340,6 +355,8 @@ int main(int argc, char** argv) {
   CLI::App* examples = app.add_subcommand("examples", "grade the bundled examples (grader/examples/*) and write their reports");
   add_common_flags(*examples, example_flags);
   examples->add_flag("--check", check, "exit with status 3 unless every example gets its expected score");
+  examples->add_option("--materialise", materialise_into, "only write each example as a submission folder DIR/<name> "
+                                                          "(its twist applied to the reference), grade nothing");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -352,7 +369,7 @@ int main(int argc, char** argv) {
     if (*grade) return grade_command(grade_flags, submission);
     if (*batch) return batch_command(batch_flags, class_flags, batch_folder);
     if (*similarity) return similarity_command(similarity_flags, similarity_class_flags, similarity_folder);
-    return examples_command(example_flags, check);
+    return examples_command(example_flags, check, materialise_into);
   } catch (const grader::SubmissionError& e) {
     fmt::print(stderr, "parlab-grader: {}\n", e.what());
     return 2;
