@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "example_twist.hpp"
 #include "reports.hpp"
 #include "util/files.hpp"
 #include "util/text.hpp"
@@ -32,19 +34,44 @@ std::vector<fs::path> find_examples(const fs::path& examples_dir) {
   return out;
 }
 
+namespace {
+
+// The lab folders an example stands for: those its twist changes and those it holds.
+std::vector<std::string> example_labs(const fs::path& example, const ExampleTwist* twist) {
+  std::vector<std::string> labs = twist != nullptr ? twisted_labs(*twist) : std::vector<std::string>{};
+  for (const auto& lab : fs::directory_iterator(example)) {
+    const std::string name = lab.path().filename().string();
+    if (lab.is_directory() && std::find(labs.begin(), labs.end(), name) == labs.end()) labs.push_back(name);
+  }
+  return labs;
+}
+
+}  // namespace
+
+void materialise_example(const fs::path& example, const fs::path& solutions, const fs::path& destination) {
+  const fs::path twist_file = example / "twist.toml";
+  const std::optional<ExampleTwist> twist =
+      fs::exists(twist_file) ? std::optional<ExampleTwist>(read_example_twist(twist_file)) : std::nullopt;
+  fs::create_directories(destination);
+  for (const std::string& lab : example_labs(example, twist ? &*twist : nullptr)) {
+    const fs::path reference = solutions / lab;
+    if (!fs::is_directory(reference)) {
+      throw std::runtime_error(fmt::format("example {} names lab folder {}, which {} does not have", example.filename().string(),
+                                           lab, solutions.string()));
+    }
+    fs::copy(reference, destination / lab, fs::copy_options::recursive);
+    // Files the example holds go on top ("reference" holds solutions/ itself).
+    if (fs::is_directory(example / lab)) {
+      fs::copy(example / lab, destination / lab, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    }
+  }
+  if (twist) apply_example_twist(*twist, destination);
+}
+
 TemporaryDirectory complete_from_reference(const fs::path& example, const fs::path& solutions,
                                            const fs::path& scratch_parent) {
   TemporaryDirectory merged(scratch_parent / ("example-" + example.filename().string()));
-  const fs::path root = merged.path() / example.filename();
-  fs::create_directories(root);
-  for (const auto& lab : fs::directory_iterator(example)) {
-    if (!lab.is_directory()) continue;
-    const fs::path reference = solutions / lab.path().filename();
-    if (fs::is_directory(reference)) fs::copy(reference, root / lab.path().filename(), fs::copy_options::recursive);
-    // The example's own files go on top: they are the mistake it shows.
-    fs::copy(lab.path(), root / lab.path().filename(),
-             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-  }
+  materialise_example(example, solutions, merged.path() / example.filename());
   return merged;
 }
 

@@ -21,10 +21,16 @@ std::filesystem::path write_reports(const SubmissionResult& result, const std::f
 // The example submissions: every folder under `examples_dir`, "reference" first.
 [[nodiscard]] std::vector<std::filesystem::path> find_examples(const std::filesystem::path& examples_dir);
 
-// An example holds only the files that show its mistake. This builds, under
-// `scratch_parent`, the submission it stands for: for each lab folder in the example, the
-// reference's files (from `solutions`) with the example's files on top. The folder is
-// removed when the returned TemporaryDirectory goes; the submission is <it>/<example name>.
+// An example holds only its mistake: a twist file (twist.toml, see example_twist.hpp) that
+// changes the reference's text, and/or lab folders whose files replace the reference's.
+// This writes into `destination` the submission it stands for: for each lab the example
+// twists or holds, the reference's files (from `solutions`), the example's files on top, then
+// the twist. Throws std::runtime_error when the twist does not fit the reference.
+void materialise_example(const std::filesystem::path& example, const std::filesystem::path& solutions,
+                         const std::filesystem::path& destination);
+
+// materialise_example into a scratch folder under `scratch_parent`, removed when the returned
+// TemporaryDirectory goes; the submission is <it>/<example name>.
 [[nodiscard]] TemporaryDirectory complete_from_reference(const std::filesystem::path& example,
                                                          const std::filesystem::path& solutions,
                                                          const std::filesystem::path& scratch_parent);

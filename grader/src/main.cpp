@@ -6,6 +6,7 @@
 //                                             summary, class.html, canvas.csv, moodle.csv, similarity.csv
 //   parlab-grader similarity <folder> [--out DIR]  only the similarity check, into similarity.csv
 //   parlab-grader examples [--check]          grades grader/examples/* and writes the reports
+//   parlab-grader examples --materialise DIR  writes each example as a submission folder DIR/<name>
 //
 // Exit status: 0 graded (whatever the score), 2 bad input, 3 an example did not get its
 // expected score (examples --check), 4 a batch finished but the grader failed on some
@@ -23,6 +24,7 @@
 #include "config_file.hpp"
 #include "examples.hpp"
 #include "batch/batch.hpp"
+#include "batch/grade_settings.hpp"
 #include "batch/roster.hpp"
 #include "grade_submission.hpp"
 #include "reports.hpp"
@@ -119,8 +121,11 @@ std::pair<grader::GraderOptions, grader::ReportSettings> make_options(const Comm
   return {o, report};
 }
 
-int grade_command(const CommonFlags& flags, const std::string& submission) {
+// With --settings FILE (what a batch passes its children) every setting comes from that
+// file; otherwise from the flags over grader.toml.
+int grade_command(const CommonFlags& flags, const std::string& submission, const std::string& settings_file) {
   auto [options, report] = make_options(flags);
+  if (!settings_file.empty()) grader::read_settings_file(settings_file, options, report);
   grader::Grader grader(options);
   const grader::SubmissionResult result = grader.grade(submission);
   const path out = flags.out.empty() ? options.work_dir / "reports" / grader::safe_file_name(result.submission) : path(flags.out);
@@ -129,29 +134,6 @@ int grade_command(const CommonFlags& flags, const std::string& submission) {
   std::cout << fmt::format("\nReports: {} (HTML), {}, {} (Gradescope)\n", html.string(), (out / "report.json").string(),
                            (out / "results.json").string());
   return 0;
-}
-
-// Each student is graded by a `parlab-grader grade` child given the same settings.
-std::vector<std::string> grade_arguments(const CommonFlags& f, const grader::GraderOptions& o, unsigned test_jobs) {
-  std::vector<std::string> args = {"--work-dir", o.work_dir.string(), "--source-dir", o.source_root.string(),
-                                   "--jobs", std::to_string(test_jobs), "--isolation", f.isolation};
-  auto add = [&](bool present, const std::string& flag, const std::string& value) {
-    if (!present) return;
-    args.push_back(flag);
-    if (!value.empty()) args.push_back(value);
-  };
-  add(!f.labs.empty(), "--labs", f.labs);
-  add(f.no_timing, "--no-timing", "");
-  add(f.no_tsan, "--no-tsan", "");
-  add(!f.config.empty(), "--config", f.config);
-  add(f.case_timeout > 0, "--case-timeout", fmt::format("{}", f.case_timeout));
-  add(f.memory_mb > 0, "--memory-mb", std::to_string(f.memory_mb));
-  add(f.disk_mb > 0, "--disk-mb", std::to_string(f.disk_mb));
-  add(f.compile_timeout > 0, "--compile-timeout", std::to_string(f.compile_timeout));
-  add(f.compile_memory_mb > 0, "--compile-memory-mb", std::to_string(f.compile_memory_mb));
-  add(f.timing_rounds > 0, "--timing-rounds", std::to_string(f.timing_rounds));
-  add(!f.hidden_visibility.empty(), "--hidden-visibility", f.hidden_visibility);
-  return args;
 }
 
 // Flags only `batch` has: the LMS roster and the similarity check.
@@ -194,22 +176,22 @@ int batch_command(const CommonFlags& flags, const ClassFlags& class_flags, const
   batch.out = flags.out.empty() ? options.work_dir / "batches" / grader::safe_file_name(path(folder).filename().string())
                                 : path(flags.out);
   batch.grader_executable = grader::current_executable();
-  batch.grade_arguments = grade_arguments(flags, options, std::max(1u, cores / batch.parallel));
   batch.progress = !flags.quiet;
   batch.roster = class_flags.roster;
   batch.similarity = !class_flags.no_similarity;
   batch.similarity_options = similarity_options(class_flags, options);
-  nlohmann::json lab_ids = nlohmann::json::array();
   for (const auto& lab : grader::select_labs(grader::discover_labs(options.source_root), options.lab_ids)) {
     batch.labs.push_back({lab.id, lab.max_points()});
     batch.manifests.push_back(lab);
-    lab_ids.push_back(lab.id);
   }
-  // A resumed batch must grade like the run that started it: these must match.
-  batch.settings = {{"source", options.source_root.string()}, {"labs", lab_ids}, {"timing", options.timing},
-                    {"tsan", options.tsan}, {"config", flags.config}, {"case_timeout", flags.case_timeout},
-                    {"memory_mb", flags.memory_mb}, {"disk_mb", flags.disk_mb}, {"compile_timeout", flags.compile_timeout}, {"compile_memory_mb", flags.compile_memory_mb}, {"timing_rounds", flags.timing_rounds},
-                    {"isolation", flags.isolation}, {"hidden_visibility", report.hidden_visibility}};
+  // Each child grades with these settings, resolved here once: its tests share the cores
+  // with the other children, and its progress lines would interleave with theirs.
+  grader::GraderOptions child = options;
+  child.jobs = std::max(1u, cores / batch.parallel);
+  child.progress = false;
+  child.lab_ids.clear();
+  for (const auto& lab : batch.labs) child.lab_ids.push_back(lab.id);
+  batch.grade_settings = grader::settings_to_json(child, report);
 
   const grader::BatchOutcome outcome = grader::run_batch(batch);
   std::cout << fmt::format("{} students: {} graded in this run, {} graded before (journal), {} rejected, {} where the "
@@ -260,11 +242,24 @@ int similarity_command(const CommonFlags& flags, const ClassFlags& class_flags, 
   return 0;
 }
 
-int examples_command(const CommonFlags& flags, bool check) {
+// Each example as the submission it stands for (its twist applied to the reference), for a
+// test or a person to hand in or read; nothing is graded.
+int materialise_examples(const path& source_root, const std::vector<path>& examples, const path& into) {
+  for (const auto& example : examples) {
+    const path destination = into / example.filename();
+    if (grader::fs::exists(destination)) throw std::invalid_argument(destination.string() + " exists already: remove it first");
+    grader::materialise_example(example, source_root / "solutions", destination);
+    std::cout << destination.string() << "\n";
+  }
+  return 0;
+}
+
+int examples_command(const CommonFlags& flags, bool check, const std::string& materialise_into) {
   auto [options, report] = make_options(flags);
   const path examples_dir = options.source_root / "grader" / "examples";
   const auto examples = grader::find_examples(examples_dir);
   if (examples.empty()) throw std::runtime_error(examples_dir.string() + " holds no example");
+  if (!materialise_into.empty()) return materialise_examples(options.source_root, examples, materialise_into);
   nlohmann::json expected = nlohmann::json::object();
   if (grader::fs::exists(examples_dir / "expected.json")) expected = nlohmann::json::parse(grader::read_file(examples_dir / "expected.json"));
   const path out = flags.out.empty() ? options.source_root / "build" / "grader-examples" : path(flags.out);
@@ -310,11 +305,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   CommonFlags grade_flags, example_flags;
   std::string submission;
+  std::string settings_file;
   bool check = false;
+  std::string materialise_into;
   CLI::App* grade = app.add_subcommand("grade", "grade one submission and write its reports");
   grade->add_option("submission", submission, "a folder mirroring labs/ (e.g. <dir>/01-queues/src/...), a .zip or a .tar.gz")
       ->required();
   add_common_flags(*grade, grade_flags);
+  grade->add_option("--settings", settings_file, "take every setting from this file (what `batch` writes for its "
+                                                 "children: <out>/grade-settings.json); other setting flags are then ignored")
+      ->check(CLI::ExistingFile);
   CommonFlags batch_flags;
   std::string batch_folder;
   CLI::App* batch = app.add_subcommand("batch", "grade a folder of submissions (one folder or archive per student); "
@@ -340,6 +340,8 @@ int main(int argc, char** argv) {
   CLI::App* examples = app.add_subcommand("examples", "grade the bundled examples (grader/examples/*) and write their reports");
   add_common_flags(*examples, example_flags);
   examples->add_flag("--check", check, "exit with status 3 unless every example gets its expected score");
+  examples->add_option("--materialise", materialise_into, "only write each example as a submission folder DIR/<name> "
+                                                          "(its twist applied to the reference), grade nothing");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -349,10 +351,10 @@ int main(int argc, char** argv) {
   // Orphans of sandboxed tests are reparented to the grader, which reaps them.
   grader::become_child_subreaper();
   try {
-    if (*grade) return grade_command(grade_flags, submission);
+    if (*grade) return grade_command(grade_flags, submission, settings_file);
     if (*batch) return batch_command(batch_flags, class_flags, batch_folder);
     if (*similarity) return similarity_command(similarity_flags, similarity_class_flags, similarity_folder);
-    return examples_command(example_flags, check);
+    return examples_command(example_flags, check, materialise_into);
   } catch (const grader::SubmissionError& e) {
     fmt::print(stderr, "parlab-grader: {}\n", e.what());
     return 2;

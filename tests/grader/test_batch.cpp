@@ -21,6 +21,7 @@
 
 #include "parlab/child_process.hpp"
 #include "parlab/fd.hpp"
+#include "examples.hpp"
 #include "parlab_test/catch.hpp"
 #include "sandbox/process_table.hpp"
 #include "util/command.hpp"
@@ -51,10 +52,9 @@ void write_lab01(const fs::path& root, bool queue, bool threads, bool processes)
 
 void write_reference(const fs::path& root) { write_lab01(root, true, true, true); }
 
-// An example's mistake on top of the reference (what `parlab-grader examples` does).
+// An example's mistake applied to the reference (what `parlab-grader examples` grades).
 void write_example(const fs::path& root, const std::string& example) {
-  write_reference(root);
-  fs::copy(examples / example, root, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  grader::materialise_example(examples / example, source_root / "solutions", root);
 }
 
 void archive(const fs::path& folder, const fs::path& archive_path, const std::string& format) {

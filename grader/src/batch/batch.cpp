@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "batch/grade_settings.hpp"
 #include "batch/journal.hpp"
 #include "batch/lms_roster.hpp"
 #include "batch/roster.hpp"
@@ -20,6 +21,9 @@ namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+
+// What every child reads its settings from (written once per run of the batch).
+fs::path settings_file(const fs::path& out) { return out / "grade-settings.json"; }
 
 // The grader's error message: the line it starts with "parlab-grader: " (the details
 // below it stay in grader-output.txt), or else the last line that says something.
@@ -121,9 +125,8 @@ class BatchRun {
     const fs::path partial = reports / (".partial-" + folder + "-" + random_hex(4));
     fs::create_directories(partial);
 
-    std::vector<std::string> argv = {options_.grader_executable.string(), "grade", entry.path.string(),
-                                     "--out", partial.string(), "--quiet"};
-    argv.insert(argv.end(), options_.grade_arguments.begin(), options_.grade_arguments.end());
+    const std::vector<std::string> argv = {options_.grader_executable.string(), "grade", entry.path.string(),
+                                           "--out", partial.string(), "--settings", settings_file(options_.out).string()};
     CommandOptions command;
     command.timeout = options_.per_submission_timeout;
     command.output_cap = 1 << 20;
@@ -219,7 +222,10 @@ BatchOutcome run_batch(const BatchOptions& options) {
                                 ": wait for it to finish, or give another --out folder");
   }
   remove_leftovers(options.out / "reports");
-  Journal journal(options.out / "journal.jsonl", options.settings);
+  const json settings = settings_that_change_grades(options.grade_settings);
+  Journal journal(options.out / "journal.jsonl", settings);
+  // After the journal agreed: a refused resume leaves the running batch's file alone.
+  write_file_atomically(settings_file(options.out), options.grade_settings.dump(2) + "\n");
   for (const auto& note : journal.notes()) say(note);
 
   std::vector<RosterEntry> todo;
@@ -264,7 +270,7 @@ BatchOutcome run_batch(const BatchOptions& options) {
   }
   outcome.files = write_gradebook(options.out, options.labs, records);
 
-  ClassFilesOptions class_options{options.out, options.labs, options.settings, std::nullopt, options.similarity,
+  ClassFilesOptions class_options{options.out, options.labs, settings, std::nullopt, options.similarity,
                                   options.manifests, {}, options.similarity_options};
   class_options.roster = roster_path;
   for (const auto& entry : roster.entries) class_options.submissions.push_back({entry.student, entry.path});

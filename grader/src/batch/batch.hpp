@@ -26,8 +26,9 @@ struct BatchOptions {
   std::filesystem::path out;          // journal, reports/<student>/, gradebook, summary
   unsigned parallel = 2;              // submissions graded at the same time
   std::filesystem::path grader_executable;
-  std::vector<std::string> grade_arguments;  // passed to every `parlab-grader grade`
-  nlohmann::json settings;            // what the journal must agree on to resume
+  // Every grading setting (batch/grade_settings.hpp): written to <out>/grade-settings.json
+  // for each `parlab-grader grade` child; those that change grades must match to resume.
+  nlohmann::json grade_settings;
   std::vector<LabColumn> labs;        // the gradebook's columns
   std::vector<LabManifest> manifests; // the same labs, for the similarity check
   // roster.csv for the LMS exports: empty means <submissions>/roster.csv where it exists

@@ -17,21 +17,18 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <iostream>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "parlab/bench.hpp"
-#include "parlab/bench_trace.hpp"
+#include "parlab/bench_driver.hpp"
 #include "trace_lab03.hpp"
-#include "parlab/capacity.hpp"
 #include "parlab/child_process.hpp"
 #include "parlab/fd.hpp"
 #include "parlab/lab03/counter_file.hpp"
@@ -165,7 +162,7 @@ int fcntl_demo(const std::filesystem::path& dir_path) {
   return 0;
 }
 
-std::string svg_script(const std::string& path, const std::vector<Row>& rows, const parlab::ParallelCapacity& cap) {
+parlab::bench::Figure figure(const std::vector<Row>& rows, const parlab::ParallelCapacity& cap) {
   // One cluster per counter, one bar per (backend, workers).
   std::vector<std::string> modes;
   for (const auto& r : rows) {
@@ -195,106 +192,101 @@ std::string svg_script(const std::string& path, const std::vector<Row>& rows, co
       ++col;
     }
   }
-  return fmt::format(
-      "set terminal svg size 860,460 dynamic font 'sans,12' background '#ffffff'\n"
-      "set output '{}'\n"
+  return {860, 460, "dynamic font 'sans,12'", fmt::format(
       "$data << EOD\n{}EOD\n"
       "set title 'Shared counter: increments per second (log scale); machine capacity {:.2f}x for 2 workers'\n"
       "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.9 border -1\n"
       "set boxwidth 0.9\nset logscale y 10\nset yrange [1000:*]\nset format y '10^{{%L}}'\n"
       "set ylabel 'increments per second'\nset grid ytics\nset key outside right top title 'workers'\n"
       "{}\n",
-      path, data, cap.speedup, plot);
+      data, cap.speedup, plot)};
+}
+
+struct Settings {
+  std::uint64_t file_total = 6000, shm_total = 1'000'000;
+  std::string dir_option;
+};
+
+const Mode& find_mode(const std::vector<Mode>& modes, const std::string& id) {
+  return *std::find_if(modes.begin(), modes.end(), [&](const Mode& m) { return m.id == id; });
+}
+
+parlab::bench::BenchOutcome grading_run(const std::vector<Mode>& modes, unsigned repetitions) {
+  const Row f1 = measure(find_mode(modes, "flock"), Backend::processes, 1, repetitions);
+  const Row f4 = measure(find_mode(modes, "flock"), Backend::processes, 4, repetitions);
+  const Row r1 = measure(find_mode(modes, "robust"), Backend::processes, 1, repetitions);
+  const Row r2 = measure(find_mode(modes, "robust"), Backend::processes, 2, repetitions);
+  parlab::bench::BenchOutcome out;
+  out.report = {
+      {"increments_per_second",
+       {{"flock_processes_1", rate(f1)}, {"flock_processes_4", rate(f4)},
+        {"robust_processes_1", rate(r1)}, {"robust_processes_2", rate(r2)}}},
+      {"metrics", {{"flock_processes_4_over_1", rate(f4) / rate(f1)}, {"robust_processes_2_over_1", rate(r2) / rate(r1)}}}};
+  return out;
+}
+
+std::vector<Row> measure_table(const std::vector<Mode>& modes, unsigned repetitions) {
+  fmt::print("{:<18} {:<10} {:>7} {:>10} {:>11} {:>14} {:>9} {:>8}\n", "counter", "backend", "workers", "increments",
+             "median", "increments/s", "vs 1", "lost");
+  std::vector<Row> rows;
+  for (const auto& mode : modes) {
+    for (const Backend backend : {Backend::threads, Backend::processes}) {
+      double base = 0;
+      for (const unsigned workers : {1u, 2u, 4u}) {
+        rows.push_back(measure(mode, backend, workers, repetitions));
+        const Row& r = rows.back();
+        if (workers == 1) base = rate(r);
+        fmt::print("{:<18} {:<10} {:>7} {:>10} {:>11} {:>14.0f} {:>8.2f}x {:>8}\n", r.label, name(backend), workers,
+                   r.increments, parlab::bench::human_seconds(r.seconds.median), rate(r), rate(r) / base,
+                   mode.exact ? "-" : std::to_string(r.lost_max));
+        std::fflush(stdout);
+      }
+    }
+  }
+  return rows;
+}
+
+parlab::bench::BenchOutcome full_run(const Settings& s, const ScratchDir& dir, const parlab::bench::BenchContext& c) {
+  fmt::print("lab 03: shared counters, increments per second; files in {}\n", dir.path().string());
+  fmt::print("parallel capacity: {}\n\n", c.capacity.describe());
+  const std::vector<Row> rows = measure_table(make_modes(dir.path(), s.file_total, s.shm_total), c.repetitions);
+  parlab::bench::BenchOutcome out;
+  out.report = {{"file_increments", s.file_total}, {"shm_increments", s.shm_total}, {"rows", nlohmann::json::array()}};
+  for (const auto& r : rows) {
+    out.report["rows"].push_back({{"counter", r.mode}, {"backend", name(r.backend)}, {"workers", r.workers},
+                                  {"increments", r.increments}, {"seconds", parlab::bench::to_json(r.seconds)},
+                                  {"increments_per_second", rate(r)}, {"lost_max", r.lost_max}});
+  }
+  out.figure = figure(rows, c.capacity);
+  return out;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"lab 03 benchmark: increments per second of each shared counter, threads and processes"};
-  std::uint64_t file_total = 6000, shm_total = 1'000'000;
-  unsigned repetitions = 3;
-  bool grading = false;
-  std::string json_path, svg_path, dir_option;
-  app.add_option("--file-increments", file_total, "increments per timed run for the file counters")
+  parlab::bench::BenchDriver driver("03", "lab 03 benchmark: increments per second of each shared counter, threads and processes",
+                                    parlab::lab03::trace_scenarios());
+  Settings s;
+  CLI::App& app = driver.app();
+  app.add_option("--file-increments", s.file_total, "increments per timed run for the file counters")
       ->check(CLI::Range(std::uint64_t{4}, std::uint64_t{10'000'000}));
-  app.add_option("--shm-increments", shm_total, "increments per timed run for the robust mutex (atomic: 4x)")
+  app.add_option("--shm-increments", s.shm_total, "increments per timed run for the robust mutex (atomic: 4x)")
       ->check(CLI::Range(std::uint64_t{4}, std::uint64_t{1'000'000'000}));
-  app.add_option("--repetitions", repetitions, "timed runs per configuration")->check(CLI::Range(1u, 50u));
-  app.add_option("--dir", dir_option, "put counter files in a fresh directory under this one")
-      ->check(CLI::ExistingDirectory);
-  app.add_flag("--grading", grading, "measure only the graded ratios and print one JSON object");
-  app.add_option("--json", json_path, "also write the results as JSON to this file");
-  app.add_option("--svg", svg_path, "draw the bar chart into this SVG file (needs gnuplot)");
+  driver.repetitions_option(3, 50, "timed runs per configuration");
+  app.add_option("--dir", s.dir_option, "put counter files in a fresh directory under this one")->check(CLI::ExistingDirectory);
+  driver.output_options("measure only the graded ratios and print one JSON object", "draw the bar chart into this SVG file (needs gnuplot)",
+                        "also write the results as JSON to this file");
   auto* demo = app.add_subcommand("fcntl-demo", "show that classic fcntl locks do not exclude threads of one process");
-  parlab::bench::TraceOptions trace;
-  trace.add_to(app, parlab::lab03::trace_scenarios());
-  CLI11_PARSE(app, argc, argv);
-  if (const auto code = trace.run_scenario_if_asked()) return *code;
-  const auto trace_session = trace.session_for_benchmark();
-
-  try {
-    if (!dir_option.empty()) ::setenv("PARLAB_SCRATCH_DIR", dir_option.c_str(), 1);
-    const ScratchDir dir("parlab-lab03-bench");
-    if (demo->parsed()) return fcntl_demo(dir.path());
-
-    const auto capacity = parlab::measure_parallel_capacity(2);
-    const auto modes = make_modes(dir.path(), file_total, shm_total);
-    const auto find_mode = [&](const std::string& id) -> const Mode& {
-      return *std::find_if(modes.begin(), modes.end(), [&](const Mode& m) { return m.id == id; });
-    };
-
-    if (grading) {
-      const Row f1 = measure(find_mode("flock"), Backend::processes, 1, repetitions);
-      const Row f4 = measure(find_mode("flock"), Backend::processes, 4, repetitions);
-      const Row r1 = measure(find_mode("robust"), Backend::processes, 1, repetitions);
-      const Row r2 = measure(find_mode("robust"), Backend::processes, 2, repetitions);
-      nlohmann::json out = {
-          {"lab", "03"},
-          {"capacity", parlab::bench::to_json(capacity)},
-          {"increments_per_second",
-           {{"flock_processes_1", rate(f1)}, {"flock_processes_4", rate(f4)},
-            {"robust_processes_1", rate(r1)}, {"robust_processes_2", rate(r2)}}},
-          {"metrics", {{"flock_processes_4_over_1", rate(f4) / rate(f1)}, {"robust_processes_2_over_1", rate(r2) / rate(r1)}}}};
-      std::cout << out.dump(2) << '\n';
-      parlab::bench::write_report(json_path, out);
-      return 0;
-    }
-
-    fmt::print("lab 03: shared counters, increments per second; files in {}\n", dir.path().string());
-    fmt::print("parallel capacity: {}\n\n", capacity.describe());
-    fmt::print("{:<18} {:<10} {:>7} {:>10} {:>11} {:>14} {:>9} {:>8}\n", "counter", "backend", "workers", "increments",
-               "median", "increments/s", "vs 1", "lost");
-    std::vector<Row> rows;
-    for (const auto& mode : modes) {
-      for (const Backend backend : {Backend::threads, Backend::processes}) {
-        double base = 0;
-        for (const unsigned workers : {1u, 2u, 4u}) {
-          rows.push_back(measure(mode, backend, workers, repetitions));
-          const Row& r = rows.back();
-          if (workers == 1) base = rate(r);
-          fmt::print("{:<18} {:<10} {:>7} {:>10} {:>11} {:>14.0f} {:>8.2f}x {:>8}\n", r.label, name(backend), workers,
-                     r.increments, parlab::bench::human_seconds(r.seconds.median), rate(r), rate(r) / base,
-                     mode.exact ? "-" : std::to_string(r.lost_max));
-          std::fflush(stdout);
-        }
-      }
-    }
-
-    nlohmann::json report = {{"lab", "03"}, {"capacity", parlab::bench::to_json(capacity)},
-                             {"file_increments", file_total}, {"shm_increments", shm_total},
-                             {"rows", nlohmann::json::array()}};
-    for (const auto& r : rows) {
-      report["rows"].push_back({{"counter", r.mode}, {"backend", name(r.backend)}, {"workers", r.workers},
-                                {"increments", r.increments}, {"seconds", parlab::bench::to_json(r.seconds)},
-                                {"increments_per_second", rate(r)}, {"lost_max", r.lost_max}});
-    }
-    parlab::bench::write_report(json_path, report);
-    if (!svg_path.empty() && parlab::bench::run_gnuplot(svg_script(svg_path, rows, capacity))) {
-      fmt::print("\nwrote {}\n", svg_path);
-    }
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "lab03_bench: %s\n", e.what());
-    return 1;
-  }
+  // The counters' files live in one scratch folder for the whole run (no --workers: the
+  // capacity probe uses 2, the table 1, 2 and 4).
+  std::optional<ScratchDir> dir;
+  return driver.run(argc, argv, {
+      .instead = [&]() -> std::optional<int> {
+        if (!s.dir_option.empty()) ::setenv("PARLAB_SCRATCH_DIR", s.dir_option.c_str(), 1);
+        dir.emplace("parlab-lab03-bench");
+        if (demo->parsed()) return fcntl_demo(dir->path());
+        return std::nullopt;
+      },
+      .grading = [&](const auto& c) { return grading_run(make_modes(dir->path(), s.file_total, s.shm_total), c.repetitions); },
+      .full = [&](const auto& c) { return full_run(s, *dir, c); }});
 }
