@@ -1,5 +1,9 @@
 // Lab 04, task 1: visible tests for check_range, plan_search and conclude.
+#include <algorithm>
+#include <cstdint>
 #include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "lab04_support.hpp"
@@ -36,10 +40,14 @@ TEST_CASE("check_range stops after check_every divisions when the flag is up", "
   CHECK(flag.reads == 1);
 }
 
-TEST_CASE("check_range rejects divisors below 3", "[lab04][task1]") {
+TEST_CASE("check_range rejects divisors below 3 and a bound above isqrt of n plus 1", "[lab04][task1]") {
   ScriptedFlag flag;
   CHECK_THROWS_AS(check_range(101, 1, 11, flag, kNeverCheck), std::invalid_argument);
   CHECK_THROWS_WITH(check_range(101, 2, 11, flag, kNeverCheck), ContainsSubstring("from"));
+  // isqrt(101) = 10: divisors up to 10, so `to` may be at most 11.
+  CHECK(to_string(check_range(101, 3, 11, flag, kNeverCheck).outcome) == std::string("not_found"));
+  CHECK_THROWS_AS(check_range(101, 3, 12, flag, kNeverCheck), std::invalid_argument);
+  CHECK_THROWS_WITH(check_range(101, 3, 12, flag, kNeverCheck), ContainsSubstring("12"));
 }
 
 TEST_CASE("plan_search splits the divisors of a big number between two workers", "[lab04][task1]") {
@@ -61,11 +69,124 @@ TEST_CASE("plan_search decides small and even numbers without workers", "[lab04]
   CHECK(seven.decided);
   CHECK(seven.verdict.factor == 7);
   CHECK(seven.verdict.precheck_divisions == 3);  // 3, 5, 7
+  // Below 4 there is nothing to divide: 0 and 1 are not prime, 2 and 3 are.
+  for (const std::uint64_t small : {0u, 1u, 2u, 3u}) {
+    CAPTURE(small);
+    const SearchPlan plan = plan_search(small, 4);
+    CHECK(plan.decided);
+    CHECK(plan.verdict.prime == (small >= 2));
+    CHECK(plan.verdict.precheck_divisions == 0);
+  }
 }
 
-TEST_CASE("conclude refuses a stopped search in which nobody found a divisor", "[lab04][task1]") {
+TEST_CASE("conclude refuses a stopped search in which nobody found a divisor and a wrong count of results", "[lab04][task1]") {
   const SearchPlan plan = plan_search(lab04_test::kPrime1, 2);
   REQUIRE(plan.ranges.size() == 2);
   const std::vector<RangeResult> results = {{Outcome::stopped, 0, 10}, {Outcome::not_found, 0, 20}};
   CHECK_THROWS_AS(conclude(plan, results), std::runtime_error);
+  const std::vector<RangeResult> three(3);
+  CHECK_THROWS_AS(conclude(plan, three), std::invalid_argument);
+}
+
+TEST_CASE("check_range from an even number starts at the next odd one", "[lab04][task1]") {
+  ScriptedFlag flag;
+  const RangeResult r = check_range(143, 4, 12, flag, kNeverCheck);  // 143 = 11 * 13: tries 5 7 9 11
+  CHECK(to_string(r.outcome) == std::string("found"));
+  CHECK(r.factor == 11);
+  CHECK(r.divisions == 4);
+}
+
+TEST_CASE("check_range with check_every 3 reads the flag after divisions 3 and 6", "[lab04][task1]") {
+  // 1001, 1003, ..., 1013: seven divisors, none divides the prime. The flag is read after
+  // division 3 and after division 6; after division 7 nothing is left to call off.
+  ScriptedFlag never;
+  const RangeResult all = check_range(lab04_test::kPrime1, 1001, 1015, never, 3);
+  CHECK(to_string(all.outcome) == std::string("not_found"));
+  CHECK(all.divisions == 7);
+  CHECK(never.reads == 2);
+
+  ScriptedFlag on_second_read(2);
+  const RangeResult cut = check_range(lab04_test::kPrime1, 1001, 1015, on_second_read, 3);
+  CHECK(to_string(cut.outcome) == std::string("stopped"));
+  CHECK(cut.divisions == 6);
+  CHECK(cut.factor == 0);
+  CHECK(on_second_read.reads == 2);
+}
+
+TEST_CASE("check_range of a range with no odd divisor divides nothing", "[lab04][task1]") {
+  ScriptedFlag flag(1);
+  for (const auto& [from, to] : {std::pair<std::uint64_t, std::uint64_t>{7, 7}, {8, 9}, {9, 5}}) {
+    CAPTURE(from, to);
+    const RangeResult r = check_range(101, from, to, flag, 1);
+    CHECK(to_string(r.outcome) == std::string("not_found"));
+    CHECK(r.divisions == 0);
+  }
+  CHECK(flag.reads == 0);
+}
+
+TEST_CASE("plan_search near 1000 squared: prime after the pre-check or one worker per divisor left", "[lab04][task1]") {
+  const SearchPlan decided = plan_search(1'000'003, 2);  // isqrt = 1000: 3 .. 999 is everything
+  CHECK(decided.decided);
+  CHECK(decided.verdict.prime);
+  CHECK(decided.verdict.precheck_divisions == 499);
+  // 1009^2: after the pre-check only 1001 1003 1005 1007 1009 are left, one per range.
+  const SearchPlan plan = plan_search(1'018'081, 8);
+  REQUIRE_FALSE(plan.decided);
+  CHECK(plan.ranges == std::vector<parlab::Range>{{1001, 1003}, {1003, 1005}, {1005, 1007}, {1007, 1009}, {1009, 1010}});
+}
+
+TEST_CASE("plan_search gives three workers ranges whose odd divisor counts differ by at most one", "[lab04][task1]") {
+  const std::uint64_t n = lab04_test::kPrime1;
+  const SearchPlan plan = plan_search(n, 3);
+  REQUIRE(plan.ranges.size() == 3);
+  CHECK(plan.ranges[0].lo == kFirstParallelDivisor);
+  CHECK(plan.ranges[2].hi == parlab::isqrt(n) + 1);
+  std::uint64_t fewest = ~std::uint64_t{0}, most = 0;
+  for (std::size_t i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    CHECK(plan.ranges[i].lo % 2 == 1);
+    if (i > 0) CHECK(plan.ranges[i].lo == plan.ranges[i - 1].hi);
+    fewest = std::min(fewest, lab04_test::odd_count(plan.ranges[i]));
+    most = std::max(most, lab04_test::odd_count(plan.ranges[i]));
+  }
+  CHECK(most - fewest <= 1);
+}
+
+TEST_CASE("plan_search rejects 0 and 257 workers and takes 256", "[lab04][task1]") {
+  CHECK_THROWS_WITH(plan_search(lab04_test::kPrime1, 0), ContainsSubstring("workers"));
+  CHECK_THROWS_AS(plan_search(lab04_test::kPrime1, kMaxWorkers + 1), std::invalid_argument);
+  CHECK(plan_search(lab04_test::kPrime1, kMaxWorkers).ranges.size() == kMaxWorkers);
+}
+
+TEST_CASE("conclude calls n prime when every worker reached its end and keeps their reports", "[lab04][task1]") {
+  const SearchPlan plan = plan_search(lab04_test::kPrime1, 2);
+  REQUIRE(plan.ranges.size() == 2);
+  const std::vector<RangeResult> results = {{Outcome::not_found, 0, 10}, {Outcome::not_found, 0, 20}};
+  const Verdict v = conclude(plan, results);
+  CHECK(v.prime);
+  CHECK(v.factor == 0);
+  REQUIRE(v.workers.size() == 2);
+  CHECK(v.workers[0].divisors == plan.ranges[0]);
+  CHECK(v.workers[1].divisors == plan.ranges[1]);
+  CHECK(v.workers[1].result.divisions == 20);
+  CHECK(v.divisions() == 499 + 10 + 20);
+}
+
+TEST_CASE("conclude keeps the smallest factor found and ignores stopped workers", "[lab04][task1]") {
+  const SearchPlan plan = plan_search(lab04_test::kPrime1, 3);
+  REQUIRE(plan.ranges.size() == 3);
+  const std::vector<RangeResult> two_found = {{Outcome::stopped, 0, 4}, {Outcome::found, 5003, 5}, {Outcome::found, 3001, 6}};
+  const Verdict v = conclude(plan, two_found);
+  CHECK_FALSE(v.prime);
+  CHECK(v.factor == 3001);
+  CHECK(to_string(v.workers[0].result.outcome) == std::string("stopped"));
+}
+
+TEST_CASE("conclude of a decided plan is the plan's own verdict", "[lab04][task1]") {
+  const SearchPlan plan = plan_search(1'000'000, 4);
+  REQUIRE(plan.decided);
+  const Verdict v = conclude(plan, {});
+  CHECK_FALSE(v.prime);
+  CHECK(v.factor == 2);
+  CHECK(v.workers.empty());
 }

@@ -1,6 +1,7 @@
 // Lab 05, task 3: visible tests for Monte Carlo pi.
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <set>
 #include <stdexcept>
@@ -48,4 +49,48 @@ TEST_CASE("forked children that inherit one generator draw the same numbers - pe
 TEST_CASE("estimate_pi_threads rejects zero workers", "[lab05][task3]") {
   CHECK_THROWS_AS(estimate_pi_threads(1000, 0, 1), std::invalid_argument);
   CHECK_THROWS_WITH(estimate_pi_threads(1000, 0, 1), ContainsSubstring("workers"));
+}
+
+TEST_CASE("worker_seed keeps seed 0 worker 1 apart from seed 1 worker 0", "[lab05][task3]") {
+  // seed + worker and seed ^ worker both give 1 for these two pairs: one stream for two workers.
+  CHECK(worker_seed(0, 1) != worker_seed(1, 0));
+  CHECK(worker_seed(2, 3) != worker_seed(3, 2));
+}
+
+TEST_CASE("count_inside throws x then y from the stream and counts x squared plus y squared up to 1", "[lab05][task3]") {
+  Rng rng(99);
+  std::uint64_t want = 0;
+  for (int i = 0; i < 50; ++i) {
+    const double x = rng.uniform();
+    const double y = rng.uniform();
+    if (x * x + y * y <= 1.0) ++want;
+  }
+  CHECK(count_inside(50, 99) == want);
+  CHECK(count_inside(0, 99) == 0);
+}
+
+TEST_CASE("estimate_pi_threads splits the samples by worker_share over the workers' own streams", "[lab05][task3]") {
+  parlab_test::Watchdog watchdog("estimate_pi_threads(1001, 3, 5)", 30s);
+  std::uint64_t want = 0;
+  for (unsigned w = 0; w < 3; ++w) want += count_inside(worker_share(1001, 3, w), worker_seed(5, w));
+  const PiEstimate t = estimate_pi_threads(1001, 3, 5);
+  CHECK(t.inside == want);
+  CHECK(t.samples == 1001);
+  CHECK(t.workers == 3);
+}
+
+TEST_CASE("estimate_pi_processes rejects zero workers and both estimates zero samples", "[lab05][task3]") {
+  const parlab_test::ResourceSnapshot before;
+  CHECK_THROWS_WITH(estimate_pi_threads(0, 2, 1), ContainsSubstring("samples"));
+  CHECK_THROWS_WITH(estimate_pi_processes(0, 2, 1), ContainsSubstring("samples"));
+  CHECK_THROWS_WITH(estimate_pi_processes(1000, 0, 1), ContainsSubstring("workers"));
+  CHECK(before.leaks() == "");
+}
+
+TEST_CASE("estimate_pi_processes leaves no child or fd behind", "[lab05][task3]") {
+  parlab_test::Watchdog watchdog("estimate_pi_processes(10000, 4, 3)", 30s);
+  const parlab_test::ResourceSnapshot before;
+  const PiEstimate p = estimate_pi_processes(10000, 4, 3);
+  CHECK(p.inside == estimate_pi_threads(10000, 4, 3).inside);
+  CHECK(before.leaks() == "");
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "parlab/lab05/probes.hpp"
@@ -23,6 +24,14 @@ void check_samples(const std::vector<double>& samples, unsigned repetitions) {
     CHECK(s > 0);
   }
 }
+
+// Runs `probe` under a watchdog and checks its samples and that it left no child or fd.
+void check_probe_leaves_nothing(const std::string& name, ProbeFunction probe, const MeasureOptions& options) {
+  parlab_test::Watchdog watchdog(name, 30s);
+  const parlab_test::ResourceSnapshot before;
+  check_samples(probe(options), options.repetitions);
+  CHECK(before.leaks() == "");
+}
 }  // namespace
 
 TEST_CASE("probe_thread_start gives one positive figure per repetition", "[lab05][task2]") {
@@ -31,10 +40,7 @@ TEST_CASE("probe_thread_start gives one positive figure per repetition", "[lab05
 }
 
 TEST_CASE("probe_pipe_round_trip measures and leaves no child or fd behind", "[lab05][task2]") {
-  parlab_test::Watchdog watchdog("probe_pipe_round_trip", 30s);
-  const parlab_test::ResourceSnapshot before;
-  check_samples(probe_pipe_round_trip(MeasureOptions{2, 5, 20}), 5);
-  CHECK(before.leaks() == "");
+  check_probe_leaves_nothing("probe_pipe_round_trip", probe_pipe_round_trip, MeasureOptions{2, 5, 20});
 }
 
 TEST_CASE("probe_spawn_wait names a program it cannot start", "[lab05][task2]") {
@@ -42,4 +48,38 @@ TEST_CASE("probe_spawn_wait names a program it cannot start", "[lab05][task2]") 
   CHECK_THROWS_AS(probe_spawn_wait(MeasureOptions{0, 1, 1}, "/nonexistent/parlab-program"), std::runtime_error);
   CHECK_THROWS_WITH(probe_spawn_wait(MeasureOptions{0, 1, 1}, "/nonexistent/parlab-program"),
                     ContainsSubstring("/nonexistent/parlab-program"));
+}
+
+TEST_CASE("probe_fork_wait gives one positive figure per repetition and reaps every child", "[lab05][task2]") {
+  check_probe_leaves_nothing("probe_fork_wait", probe_fork_wait, MeasureOptions{1, 4, 1});
+}
+
+TEST_CASE("probe_spawn_wait runs /bin/true and fails naming /bin/false", "[lab05][task2]") {
+  parlab_test::Watchdog watchdog("probe_spawn_wait of /bin/true and /bin/false", 30s);
+  const parlab_test::ResourceSnapshot before;
+  check_samples(probe_spawn_wait(MeasureOptions{1, 3, 1}), 3);
+  CHECK_THROWS_WITH(probe_spawn_wait(MeasureOptions{0, 1, 1}, "/bin/false"), ContainsSubstring("/bin/false"));
+  CHECK(before.leaks() == "");
+}
+
+TEST_CASE("probe_socketpair_round_trip measures and leaves no child or fd behind", "[lab05][task2]") {
+  check_probe_leaves_nothing("probe_socketpair_round_trip", probe_socketpair_round_trip, MeasureOptions{2, 4, 10});
+}
+
+TEST_CASE("probe_condvar_round_trip and probe_atomic_round_trip give positive figures", "[lab05][task2]") {
+  parlab_test::Watchdog watchdog("probe_condvar_round_trip and probe_atomic_round_trip", 30s);
+  check_samples(probe_condvar_round_trip(MeasureOptions{2, 4, 10}), 4);
+  check_samples(probe_atomic_round_trip(MeasureOptions{2, 4, 10}), 4);
+}
+
+TEST_CASE("probe_shared_memory_round_trip measures and leaves no child behind", "[lab05][task2]") {
+  check_probe_leaves_nothing("probe_shared_memory_round_trip", probe_shared_memory_round_trip,
+                             MeasureOptions{2, 4, 10});
+}
+
+TEST_CASE("a round-trip probe told to measure nothing stops its partner and says so", "[lab05][task2]") {
+  parlab_test::Watchdog watchdog("probe_pipe_round_trip with repetitions = 0", 30s);
+  const parlab_test::ResourceSnapshot before;
+  CHECK_THROWS_AS(probe_pipe_round_trip(MeasureOptions{1, 0, 1}), std::invalid_argument);
+  CHECK(before.leaks() == "");
 }

@@ -3,9 +3,12 @@
 //
 // Every function returns the chunks in ascending order. Together they cover the range
 // exactly: the first starts at r.lo, each starts where the previous one ended, the last
-// ends at r.hi, and no chunk is empty. An empty range gives no chunks at all (after the
-// arguments have been checked). Arguments that make no sense throw std::invalid_argument
-// with a message that names the bad argument.
+// ends at r.hi, and no chunk is empty. An empty range (hi <= lo) gives no chunks at all,
+// but only after the arguments have been checked: a bad argument throws even then.
+// Arguments that make no sense throw std::invalid_argument with a message that names the
+// bad argument by its parameter name below (size, first, p, workers, k, q, min).
+// Every function works for any range inside [0, 2^64 - 1]: near 2^64, lo + size and
+// remaining + workers - 1 may not fit in 64 bits, so never compute them.
 //
 // Two kinds of cost exponent appear below, and it pays to keep them apart:
 //   - the cost of ONE number x grows like x^q (trial division: up to sqrt(x), q = 0.5);
@@ -62,7 +65,8 @@ inline constexpr double kTrialDivisionExponent = 0.5;
 
 // Task 5. OpenMP's guided schedule: each chunk takes ceil(remaining / workers) numbers
 // of what is still unassigned, but at least `min` (the last chunk may be shorter when
-// fewer than `min` remain). Sizes never increase.
+// fewer than `min` remain). Sizes never increase. With one worker, or a `min` of at
+// least r.size(), the whole range is one chunk.
 // Throws std::invalid_argument if workers == 0 or min == 0.
 [[nodiscard]] Chunks chunks_guided(Range r, unsigned workers, std::uint64_t min = 1);
 

@@ -49,8 +49,8 @@ enum class Backend { threads, processes };
   return b == Backend::threads ? "threads" : "processes";
 }
 
-// The counter file holds something that is not a count. The message names the file and
-// quotes (the start of) what it found.
+// The counter file holds something that is not a count. The message says "corrupt" and
+// quotes (the start of) what it found; read_counter and increment also name the file.
 class CounterCorrupt : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -72,7 +72,8 @@ class WorkerFailed : public std::runtime_error {
 
 // Task 2. The count in `text`, the whole content of a counter file: decimal digits and at
 // most one trailing '\n'. "" is 0. Throws CounterCorrupt for anything else: signs, spaces,
-// other characters, a second line, or a number above 2^64 - 1.
+// other characters, a second line, a newline with no digit before it ("\n"), or a number
+// above 2^64 - 1.
 [[nodiscard]] std::uint64_t parse_counter(std::string_view text);
 
 // Task 2. Reads the counter file without taking any lock (rename makes that safe).
@@ -126,7 +127,8 @@ std::uint64_t increment(const std::filesystem::path& counter, LockMode mode);
 // it opened closed, also when it throws. A thread's exception is rethrown after all
 // threads are joined; a worker process that throws, exits with a code other than 0 or is
 // killed becomes WorkerFailed: "worker 2 of 4 exited with code 1: <the child's message>".
-// Throws std::invalid_argument when workers is 0 or above 256.
+// Throws std::invalid_argument, whose message names workers and the allowed range, when
+// workers is 0 or above 256 (before anything runs).
 void run_workers(Backend backend, unsigned workers, const std::function<void(unsigned worker)>& body);
 
 // Task 2. `workers` threads or forked processes each call increment(counter, mode)

@@ -17,8 +17,8 @@ namespace parlab::lab03 {
 
 class DiskMemo {
  public:
-  // Uses (and never deletes) the existing directory `dir`. Throws std::invalid_argument
-  // when it is not a directory.
+  // Uses (and never deletes) the existing directory `dir`. Throws std::invalid_argument,
+  // whose message names the path, when it is missing or not a directory.
   explicit DiskMemo(std::filesystem::path dir);
 
   // The stored value for `key`. If there is none, calls compute() exactly once across all
@@ -26,7 +26,8 @@ class DiskMemo {
   // file renamed into place, so no reader sees half of it) and returns it. If compute()
   // throws, nothing is stored, the exception propagates and the next caller tries again.
   // Keys are 1 to 100 characters from [A-Za-z0-9_.-], not starting with '.'; any other
-  // key throws std::invalid_argument (keys become file names).
+  // key throws std::invalid_argument whose message quotes the key (keys become file
+  // names). A stored empty string is a value like any other: it comes back as "".
   std::string get_or_compute(std::string_view key, const std::function<std::string()>& compute);
 
   // The stored value, or std::nullopt; never computes. Same key rules.

@@ -48,7 +48,7 @@ class RobustCounter {
   // How many times a lock() found the previous owner dead and recovered the mutex.
   [[nodiscard]] std::uint64_t recoveries() const;
   // Runs fn(count) while holding the lock; fn may change the count. The lock is released
-  // when fn returns or throws. A process that dies inside fn leaves the mutex to be
+  // when fn returns or throws; fn's exception reaches the caller. A process that dies inside fn leaves the mutex to be
   // recovered by the next locker (tests use this to die holding the lock).
   void with_lock(const std::function<void(std::uint64_t& count)>& fn);
 
@@ -68,7 +68,7 @@ enum class SharedKind { atomic, robust_mutex };
 // kind `increments` times, all at once; returns the final value (workers * increments).
 // Every thread is joined and every child reaped before it returns or throws; a worker
 // process that fails becomes WorkerFailed. Throws std::invalid_argument when workers is
-// 0 or above 256.
+// 0 or above 256, as run_workers does.
 std::uint64_t run_shared_counter(SharedKind kind, Backend backend, unsigned workers,
                                  std::uint64_t increments);
 

@@ -44,10 +44,13 @@ using LineMaker = std::function<std::string(unsigned writer, unsigned round)>;
 // any overlap between writers would show up as interleaved characters), and advances.
 // The file ends up with writers * rounds lines in the order (round 0: writer 0, 1, ...),
 // (round 1: writer 0, 1, ...), ...
+// rounds == 0 is allowed: the writers write nothing and `out` is left empty.
 // A writer that throws or dies becomes WorkerFailed, never a hang: the writers after it
-// would wait for their turn forever, so they are stopped. Every child is reaped and every
-// descriptor closed before it returns or throws. Throws std::invalid_argument when
-// writers is 0 or above 256.
+// would wait for their turn forever, so they are stopped. The message says which writer
+// and how it ended, and carries the what() of the exception a writer threw:
+// "writer 1 of 3 exited with code 1: <what()>". Every child is reaped and every
+// descriptor closed before it returns or throws. Throws std::invalid_argument, whose
+// message names writers, when writers is 0 or above 256.
 void ordered_writes(const std::filesystem::path& out, unsigned writers, unsigned rounds,
                     const LineMaker& line);
 

@@ -89,10 +89,14 @@ struct RangeResult {
 //  - The flag is read once after every `check_every` divisions (after division
 //    check_every, 2 * check_every, ...), before the next one. If it is up, returns
 //    {stopped, 0, divisions so far}. check_every == kNeverCheck: the flag is never read.
-//  - After the last divisor: {not_found, 0, divisions}.
+//  - After the last divisor: {not_found, 0, divisions}. The flag is not read after the
+//    last division: there is no next one to call off.
+//  - A range with no odd divisor in it (from >= to, or from = to - 1 even) divides
+//    nothing and reads no flag: {not_found, 0, 0}.
 // Throws std::invalid_argument if from < 3 (1 divides everything, 2 is the parity test,
 // not a division), or if to > isqrt(n) + 1 (a divisor above the square root is never
-// needed, and a caller that asks for one computed its bound wrongly).
+// needed, and a caller that asks for one computed its bound wrongly). The message names
+// the bad bound ("from" or "to") and its value.
 [[nodiscard]] RangeResult check_range(std::uint64_t n, std::uint64_t from, std::uint64_t to,
                                       StopFlag& flag, std::uint64_t check_every);
 
@@ -140,12 +144,15 @@ struct SearchPlan {
 //  - otherwise the odd divisors kFirstParallelDivisor .. isqrt(n) are split into
 //    min(workers, their count) consecutive ranges whose numbers of odd divisors differ by
 //    at most one; each range starts at an odd number and the last ends at isqrt(n) + 1.
-// Throws std::invalid_argument if workers == 0 or workers > kMaxWorkers.
+// Throws std::invalid_argument, whose message names workers, if workers == 0 or
+// workers > kMaxWorkers.
 [[nodiscard]] SearchPlan plan_search(std::uint64_t n, unsigned workers);
 
 // Task 1. The verdict once every worker has returned: `results[i]` is the result of
 // plan.ranges[i]. Composite if some worker found a divisor (the smallest one found
-// becomes `factor`), prime if every worker reached the end of its range.
+// becomes `factor`), prime if every worker reached the end of its range. The verdict
+// keeps plan.verdict's precheck_divisions, and workers[i] is {plan.ranges[i], results[i]}.
+// A decided plan has no ranges: with no results, it returns plan.verdict unchanged.
 // Throws std::invalid_argument if results.size() != plan.ranges.size(), and
 // std::runtime_error if some worker stopped although no worker found a divisor (the
 // flag was raised by someone else, e.g. left over from an earlier search: no answer).
@@ -212,14 +219,15 @@ struct RedisEndpoint {
 // a connection is never shared between processes, so every child opens its own.
 class RedisStopFlag final : public StopFlag {
  public:
-  // Connects (with a timeout of a few seconds). Throws std::invalid_argument if the key
-  // is empty or the port is not in 1..65535, and std::runtime_error naming host:port if
+  // Connects (with a timeout of a few seconds). Throws std::invalid_argument, whose
+  // message names the key or the port, if the key is empty or the port is not in
+  // 1..65535, and std::runtime_error naming host:port if
   // the server cannot be reached. Does not touch the key.
   explicit RedisStopFlag(RedisEndpoint endpoint);
   // Closes the connection (redisFree).
   ~RedisStopFlag() override;
-  // Each throws std::runtime_error naming the endpoint if Redis answers with an error or
-  // the connection is lost.
+  // Each throws std::runtime_error naming the endpoint (host:port) if Redis answers with
+  // an error (e.g. WRONGTYPE when the key holds a list) or the connection is lost.
   [[nodiscard]] bool is_set() override;
   void raise() override;
   void clear() override;
@@ -236,8 +244,8 @@ class RedisStopFlag final : public StopFlag {
 // earlier call must not stop this one), and leaves it "1" if a worker found a divisor,
 // "0" otherwise. Every connection
 // it opened is closed before it returns or throws.
-// Throws std::invalid_argument for a bad `workers`, port or key, and std::runtime_error
-// if Redis cannot be reached.
+// Throws std::invalid_argument for a bad `workers` (checked first, before any
+// connection), port or key, and std::runtime_error if Redis cannot be reached.
 [[nodiscard]] Verdict is_prime_redis(std::uint64_t n, unsigned workers, const RedisEndpoint& endpoint,
                                      std::uint64_t check_every = kDefaultCheckEvery);
 

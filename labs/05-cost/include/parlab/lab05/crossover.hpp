@@ -21,7 +21,7 @@ using CostFunction = std::function<double(std::uint64_t work, unsigned workers)>
 // even at hi. Must not scan: at most 4 * bit_width(hi - lo) + 8 calls of `cost` (gallop
 // up from lo, doubling the step, then bisect). Must not overflow for hi near 2^64.
 // Throws std::invalid_argument if lo == 0 ("zero") or lo > hi ("empty"), or if `cost` is
-// an empty function ("cost").
+// an empty function ("cost"). An exception thrown by `cost` reaches the caller unchanged.
 [[nodiscard]] std::optional<std::uint64_t> crossover(const CostFunction& cost, std::uint64_t lo,
                                                      std::uint64_t hi);
 

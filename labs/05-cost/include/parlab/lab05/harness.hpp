@@ -73,8 +73,9 @@ struct MeasureOptions {
 // (second reading - first reading) / batch: the time of ONE call. The clock is read exactly
 // 2 * repetitions times, never during warm-up. Returns the samples in the order measured.
 //
-// Throws std::invalid_argument if `op` is empty ("operation"), or if repetitions or batch
-// is zero (the message names the option). Throws std::runtime_error ("backwards") if the
+// Throws std::invalid_argument if `op` is empty ("operation") or `clock` is empty
+// ("clock"), or if repetitions or batch is zero (the message names the option); warmup 0
+// is fine (no untimed call). Throws std::runtime_error ("backwards") if the
 // clock ever returns a smaller value than the reading before it: that clock is not
 // monotonic and every figure it gives is meaningless.
 [[nodiscard]] std::vector<double> measure(const std::function<void()>& op, const MeasureOptions& options,

@@ -88,6 +88,7 @@ struct PiEstimate {
 
 // Task 3b. Throws `samples` points with Rng(stream_seed): for each point x = uniform()
 // then y = uniform(), in that order; counts the points with x * x + y * y <= 1.0.
+// samples == 0 throws no point and returns 0.
 [[nodiscard]] std::uint64_t count_inside(std::uint64_t samples, std::uint64_t stream_seed);
 
 // Task 3c. pi from `samples` points on `workers` threads. Worker w throws

@@ -6,6 +6,8 @@
 // A sample covers options.batch operations divided by options.batch, exactly as measure
 // defines it. Every probe cleans up after itself: when it returns or throws, every thread
 // it started is joined, every child process reaped, every fd closed, every mapping unmapped.
+// Options that measure nothing (repetitions or batch 0) throw std::invalid_argument, as
+// measure does, and a probe that has already set up its partner stops it first.
 //
 // Two kinds of operation:
 //  - starting a worker and waiting for it to end (a thread, a fork()ed child, a spawned
