@@ -1,6 +1,7 @@
 #include "channel.hpp"
 
 #include <filesystem>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -50,6 +51,25 @@ void split_explanation(AssertionFailure& f) {
   f.info = rest;
 }
 
+std::uint64_t parse_hex(const std::string& text) {
+  return text.rfind("0x", 0) == 0 ? std::stoull(text.substr(2), nullptr, 16) : 0;
+}
+
+CrashStack parse_crash_stack(const nlohmann::json& record) {
+  CrashStack crash;
+  crash.pid = record.value("pid", 0L);
+  crash.test_pid = record.value("test_pid", 0L);
+  crash.signal = record.value("signal", 0);
+  try {
+    crash.base = parse_hex(record.value("base", std::string{}));
+    std::istringstream words(record.value("frames", std::string{}));
+    for (std::string word; words >> word;) crash.frames.push_back(parse_hex(word));
+  } catch (const std::exception&) {
+    crash.frames.clear();  // not a number: not one of ours
+  }
+  return crash;
+}
+
 }  // namespace
 
 ChannelReport parse_channel(const std::string& text, const std::string& case_name, const std::string& nonce) {
@@ -81,6 +101,8 @@ ChannelReport parse_channel(const std::string& text, const std::string& case_nam
         split_explanation(f);
         ++report.failures_seen;
         if (report.failures.size() < 20) report.failures.push_back(std::move(f));
+      } else if (event == "crash_stack" && report.started) {
+        if (report.crash_stacks.size() < 4) report.crash_stacks.push_back(parse_crash_stack(record));
       } else if (event == "explanation" && report.started) {
         report.last_explanation = record.value("text", std::string{});
       } else if (event == "case_ended") {

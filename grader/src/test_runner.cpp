@@ -9,6 +9,8 @@
 
 #include "backtrace.hpp"
 #include "channel.hpp"
+#include "crash_place.hpp"
+#include "verdict.hpp"
 #include "util/text.hpp"
 
 namespace grader {
@@ -44,6 +46,40 @@ void append_explanation(CaseResult& c) {
   if (!c.explanation.empty()) c.summary += " What this usually means: " + c.explanation + ".";
 }
 
+// What the student's code was doing when the case crashed, hit the memory limit or hung:
+// the innermost frame in a file the student edits, and in which process.
+void add_where_it_happened(CaseResult& out, const SandboxResult& run, const ChannelReport& channel,
+                           const std::filesystem::path& executable, const TestRunSettings& settings) {
+  if (out.verdict == Verdict::passed) return;
+  const bool died = out.verdict == Verdict::crashed || out.verdict == Verdict::memory_limit;
+  if (!channel.crash_stacks.empty() && (died || out.verdict == Verdict::failed)) {
+    const CrashStack& crash = channel.crash_stacks.front();
+    const auto frame = student_frame_of(crash, executable, settings.student_files);
+    if (crash.pid != crash.test_pid) {
+      // The test process itself may have gone on and failed an assertion about it.
+      out.summary += fmt::format(" A child process (pid {}) that the test process forked died of {}{}", crash.pid,
+                                 describe_signal(crash.signal),
+                                 frame ? fmt::format(" in {} ({}).", frame->function, frame->location) : ".");
+    } else if (died) {
+      out.summary += describe_crash_place(crash, frame);
+    }
+  }
+  if (run.backtrace.empty()) return;
+  const HangSummary hang = summarize_backtrace(run.backtrace, settings.student_files);
+  for (const auto& t : hang.threads) out.hang_threads.push_back(fmt::format("{}: {}, {}", t.thread, t.where, t.waiting));
+  if (out.verdict == Verdict::timed_out) {
+    out.hang_headline = hang.headline;
+    if (!hang.headline.empty()) out.summary += " Where it hung: " + hang.headline + ".";
+  } else if (out.verdict == Verdict::memory_limit) {
+    // The thread in the student's code when it was stopped is most likely the one allocating.
+    for (const auto& t : hang.threads) {
+      if (t.is_test_harness) continue;
+      out.summary += fmt::format(" When it was stopped, {} was in {}.", t.thread, t.where);
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<CaseResult> run_test_cases(Sandbox& sandbox, const std::vector<TestCase>& cases,
@@ -77,12 +113,7 @@ std::vector<CaseResult> run_test_cases(Sandbox& sandbox, const std::vector<TestC
     if (out.verdict != Verdict::passed) out.output = strip(first_lines(run.output, 120, 24 * 1024), settings);
     out.summary = strip(out.summary, settings);
     for (auto& a : out.assertions) a = strip(a, settings);
-    if (out.verdict == Verdict::timed_out && !run.backtrace.empty()) {
-      const HangSummary hang = summarize_backtrace(run.backtrace);
-      out.hang_headline = hang.headline;
-      for (const auto& t : hang.threads) out.hang_threads.push_back(fmt::format("{}: {}, {}", t.thread, t.where, t.waiting));
-      if (!hang.headline.empty()) out.summary += " Where it hung: " + hang.headline + ".";
-    }
+    add_where_it_happened(out, run, channel, request.argv.front(), settings);
     out.explanation = strip(channel.explanation(), settings);
     if (out.verdict != Verdict::passed) append_explanation(out);
     if (channel.forged_records) {

@@ -24,6 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crash_stack.hpp"
+
 #if __has_include(<catch2/catch_test_macros.hpp>)
 #include <catch2/catch_test_case_info.hpp>
 #include <catch2/reporters/catch_reporter_event_listener.hpp>
@@ -103,6 +105,7 @@ class Channel {
       keep_masked(nonce);
       // Processes the tests exec must not inherit it; forked children still do.
       ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
+      parlab_test::detail::report_crashes_to(fd_);
     }
     std::fill(nonce.begin(), nonce.end(), '\0');
     ::unsetenv("PARLAB_RESULT_FD");

@@ -1,0 +1,133 @@
+#include "crash_stack.hpp"
+
+#include <array>
+#include <csignal>
+#include <cstddef>
+#include <cstdint>
+
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace parlab_test::detail {
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool sanitizer_build = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool sanitizer_build = true;
+#else
+constexpr bool sanitizer_build = false;
+#endif
+#else
+constexpr bool sanitizer_build = false;
+#endif
+
+constexpr std::array fatal_signals = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+constexpr int max_frames = 40;
+
+// Set once before any test runs; the handler only reads them.
+int crash_fd = -1;
+std::uintptr_t executable_base = 0;
+pid_t test_pid = 0;
+
+// A line built without allocating: the handler may run inside a broken malloc.
+class Line {
+ public:
+  void text(const char* s) {
+    while (*s != '\0' && used_ < buffer_.size()) buffer_[used_++] = *s++;
+  }
+  void decimal(long value) {
+    if (value < 0) {
+      text("-");
+      value = -value;
+    }
+    char digits[24];
+    int n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    } while (value != 0 && n < 24);
+    while (n > 0 && used_ < buffer_.size()) buffer_[used_++] = digits[--n];
+  }
+  void hex(std::uintptr_t value) {
+    text("0x");
+    char digits[2 * sizeof value];
+    int n = 0;
+    do {
+      digits[n++] = "0123456789abcdef"[value & 0xf];
+      value >>= 4;
+    } while (value != 0);
+    while (n > 0 && used_ < buffer_.size()) buffer_[used_++] = digits[--n];
+  }
+  void send(int fd) const {
+    std::size_t done = 0;
+    while (done < used_) {
+      const ssize_t n = ::write(fd, buffer_.data() + done, used_ - done);
+      if (n <= 0) return;
+      done += static_cast<std::size_t>(n);
+    }
+  }
+
+ private:
+  // Under PIPE_BUF, so that the record lands in one piece beside a child's writes.
+  std::array<char, 2048> buffer_{};
+  std::size_t used_ = 0;
+};
+
+void on_fatal_signal(int signal) {
+  std::array<void*, max_frames> frames{};
+  const int depth = ::backtrace(frames.data(), max_frames);
+  Line line;
+  line.text(R"({"event":"crash_stack","pid":)");
+  line.decimal(::getpid());
+  line.text(R"(,"test_pid":)");
+  line.decimal(test_pid);
+  line.text(R"(,"signal":)");
+  line.decimal(signal);
+  line.text(R"(,"base":")");
+  line.hex(executable_base);
+  line.text(R"(","frames":")");
+  for (int i = 0; i < depth; ++i) {
+    if (i > 0) line.text(" ");
+    line.hex(reinterpret_cast<std::uintptr_t>(frames[static_cast<std::size_t>(i)]));
+  }
+  line.text("\"}\n");
+  line.send(crash_fd);
+  // Die of the same signal, as without this handler: it is blocked until the handler returns.
+  ::signal(signal, SIG_DFL);
+  ::raise(signal);
+}
+
+}  // namespace
+
+void report_crashes_to(int channel_fd) {
+  if (sanitizer_build || channel_fd < 0) return;
+  // A copy of its own: the listener closes the channel after the run's last record, and
+  // Catch's own fatal-signal handler ends the run before this handler gets the signal.
+  crash_fd = ::fcntl(channel_fd, F_DUPFD_CLOEXEC, 200);
+  if (crash_fd < 0) return;
+  test_pid = ::getpid();
+  Dl_info self{};
+  if (::dladdr(reinterpret_cast<void*>(&report_crashes_to), &self) != 0) {
+    executable_base = reinterpret_cast<std::uintptr_t>(self.dli_fbase);
+  }
+  // The first backtrace() loads libgcc's unwinder (dlopen, malloc): here, not in the handler.
+  std::array<void*, 4> warm_up{};
+  (void)::backtrace(warm_up.data(), static_cast<int>(warm_up.size()));
+  // A stack of its own, so that a stack overflow (a recursion without end) is reported too.
+  static std::array<char, 64 * 1024> alternate_stack;
+  stack_t stack{};
+  stack.ss_sp = alternate_stack.data();
+  stack.ss_size = alternate_stack.size();
+  ::sigaltstack(&stack, nullptr);
+  struct sigaction action {};
+  action.sa_handler = on_fatal_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_ONSTACK;
+  for (const int s : fatal_signals) ::sigaction(s, &action, nullptr);
+}
+
+}  // namespace parlab_test::detail

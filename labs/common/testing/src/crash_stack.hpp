@@ -1,0 +1,15 @@
+#pragma once
+// When a test process (or a child it forked) dies of a fatal signal, the return addresses of
+// the thread that caused it go to the grader's result channel as one record, so that the
+// grader can name the student's frame (with addr2line on the test executable) instead of
+// only the signal. Internal to the result channel.
+
+namespace parlab_test::detail {
+
+// Installs handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT that write
+//   {"event":"crash_stack","pid":P,"test_pid":T,"signal":S,"base":"0x…","frames":"0x… 0x…"}
+// to `channel_fd` and then let the signal kill the process as before. Does nothing in
+// sanitizer builds, whose runtimes report crashes themselves.
+void report_crashes_to(int channel_fd);
+
+}  // namespace parlab_test::detail

@@ -1,0 +1,124 @@
+// Crash, limit and hang verdicts in the student's terms: the innermost frame in a file the
+// student edits (not a library frame), and which process it was in, children included.
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "backtrace.hpp"
+#include "channel.hpp"
+#include "crash_place.hpp"
+#include "parlab_test/catch.hpp"
+#include "util/command.hpp"
+#include "util/files.hpp"
+#include "util/text.hpp"
+
+using grader::contains;
+
+namespace {
+
+const std::string started = R"({"event":"case_started","name":"a case"})" "\n";
+
+// The result channel's fixture (tests/common/channel/failing_cases.cpp) run with the channel
+// on fd 9, as the grader runs a test: everything it wrote there.
+std::string channel_of_fixture(const std::string& test_spec) {
+  const std::filesystem::path channel = std::filesystem::temp_directory_path() / ("crash-channel-" + grader::random_hex(8));
+  grader::CommandOptions options = grader::command_options(std::chrono::seconds(60));
+  options.extra_environment = {"PARLAB_RESULT_FD=9", "PARLAB_RESULT_NONCE=n"};
+  (void)grader::run_command({"sh", "-c", "exec \"$0\" \"$1\" 9>\"$2\"", RESULT_CHANNEL_FIXTURE, test_spec, channel.string()},
+                            options);
+  std::string text = grader::read_file(channel);
+  std::filesystem::remove(channel);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("a crash record is read from the channel with its process and frames", "[grader][crash]") {
+  const std::string text = started + R"({"event":"crash_stack","pid":57,"test_pid":12,"signal":11,"base":"0x5000","frames":"0x5100 0x5234 0x7f00"})" "\n";
+  const auto channel = grader::parse_channel(text, "a case", "n");
+  REQUIRE(channel.crash_stacks.size() == 1);
+  const auto& crash = channel.crash_stacks.front();
+  CHECK(crash.pid == 57);
+  CHECK(crash.test_pid == 12);
+  CHECK(crash.signal == 11);
+  CHECK(crash.base == 0x5000);
+  CHECK(crash.frames == std::vector<std::uint64_t>{0x5100, 0x5234, 0x7f00});
+  // Garbage in the frames is not one of ours: no frames, no exception.
+  const auto bad = grader::parse_channel(started + R"({"event":"crash_stack","pid":1,"frames":"0xzz"})" "\n", "a case", "n");
+  REQUIRE(bad.crash_stacks.size() == 1);
+  CHECK(bad.crash_stacks.front().frames.empty());
+}
+
+TEST_CASE("the student frame is the innermost one in a file the student edits, not a library frame", "[grader][crash]") {
+  const std::string addr2line = "0x0000000000001234\n"
+                                "std::vector<unsigned long, std::allocator<unsigned long> >::_M_range_check(unsigned long) const\n"
+                                "/usr/include/c++/12/bits/stl_vector.h:987\n"
+                                "parlab::lab01::(anonymous namespace)::take_chunk(std::vector<unsigned long>&)\n"
+                                "/slot/overlay/01-queues/src/primes_threads.cpp:42 (discriminator 3)\n"
+                                "0x0000000000001300\n"
+                                "parlab::lab01::primes_threads(unsigned int, unsigned int, unsigned long)\n"
+                                "/slot/overlay/01-queues/src/primes_threads.cpp:77\n";
+  const auto frame = grader::first_student_frame(addr2line, {"blocking_queue.cpp", "primes_threads.cpp"});
+  REQUIRE(frame.has_value());
+  CHECK(frame->function == "take_chunk");
+  CHECK(frame->location == "primes_threads.cpp:42");
+  CHECK_FALSE(grader::first_student_frame(addr2line, {"blocking_queue.cpp"}).has_value());
+}
+
+TEST_CASE("a crash place says which process: the test's own or a forked child", "[grader][crash]") {
+  grader::CrashStack in_test;
+  in_test.pid = in_test.test_pid = 12;
+  grader::CrashStack in_child = in_test;
+  in_child.pid = 57;
+  const grader::StudentFrame frame{"take_chunk", "primes_threads.cpp:42"};
+  CHECK(grader::describe_crash_place(in_test, frame) ==
+        " It happened in take_chunk (primes_threads.cpp:42), in the test process itself.");
+  CHECK(grader::describe_crash_place(in_child, frame) ==
+        " It happened in take_chunk (primes_threads.cpp:42), in a child process (pid 57) that the test process forked.");
+  CHECK(contains(grader::describe_crash_place(in_child, std::nullopt), "outside the lab's own files"));
+}
+
+TEST_CASE("a child that dies of a signal in a test program leaves a crash record naming its frame", "[grader][crash]") {
+  const auto channel = grader::parse_channel(channel_of_fixture("a forked child that dies of SIGSEGV"),
+                                             "a forked child that dies of SIGSEGV", "n");
+  REQUIRE(channel.crash_stacks.size() == 1);
+  const auto& crash = channel.crash_stacks.front();
+  CHECK(crash.signal == SIGSEGV);
+  CHECK(crash.pid != crash.test_pid);
+  CHECK(crash.base != 0);
+  REQUIRE(grader::program_exists("addr2line"));  // binutils, which the toolchain brings
+  const auto frame = grader::student_frame_of(crash, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"});
+  REQUIRE(frame.has_value());
+  INFO(frame->function << " at " << frame->location);
+  CHECK(contains(frame->function, "write_through_null"));
+  CHECK(frame->location.starts_with("failing_cases.cpp:"));
+}
+
+TEST_CASE("a hang names the student's frame below library frames, and what the children did", "[grader][backtrace]") {
+  const std::string gdb = R"(=== process 12: the test process ===
+Thread 1 (Thread 0x7f1 (LWP 12) "lab03_hidden"):
+#0  0x00007f in __GI___wait4 () at ../sysdeps/unix/sysv/linux/wait4.c:30
+#1  0x0000ab in parlab::ChildProcess::wait (this=...) at /w/labs/common/src/child_process.cpp:40
+#2  0x0000ac in parlab::lab03::run_workers (...) at /w/overlay/03-counter/src/workers.cpp:55
+#3  0x0000ad in CATCH2_INTERNAL_TEST_4 () at /w/tests/03-counter/hidden_workers.cpp:90
+=== process 57: a child process ===
+Thread 1 (Thread 0x7f1 (LWP 57) "lab03_hidden"):
+#0  0x00007f in __GI___libc_read (fd=3, buf=..., nbytes=8) at ../sysdeps/unix/sysv/linux/read.c:26
+#1  0x0000ab in parlab::read_all (...) at /w/labs/common/src/fd.cpp:20
+#2  0x0000ac in std::vector<unsigned long, std::allocator<unsigned long> >::_M_range_check (...) at /usr/include/c++/12/bits/stl_vector.h:987
+#3  0x0000ad in parlab::lab03::worker_loop (...) at /w/overlay/03-counter/src/workers.cpp:21
+#4  0x0000ae in parlab::lab03::run_workers (...) at /w/overlay/03-counter/src/workers.cpp:50
+)";
+  const auto summary = grader::summarize_backtrace(gdb, {"workers.cpp"});
+  REQUIRE(summary.threads.size() == 2);
+  CHECK(summary.threads[0].where == "run_workers (workers.cpp:55)");
+  CHECK(summary.threads[1].thread == "thread 1 of child process 57");
+  CHECK(summary.threads[1].where == "worker_loop (workers.cpp:21), called from run_workers");
+  CHECK(contains(summary.headline, "thread 1 of child process 57"));
+  CHECK(contains(summary.headline, "worker_loop (workers.cpp:21)"));
+  CHECK_FALSE(contains(summary.headline, "stl_vector.h"));
+  // Without the student's files, the innermost lab or common frame, as before.
+  CHECK(grader::summarize_backtrace(gdb).threads[1].where.starts_with("read_all (fd.cpp:20)"));
+}
