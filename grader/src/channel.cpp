@@ -60,6 +60,7 @@ CrashStack parse_crash_stack(const nlohmann::json& record) {
   crash.pid = record.value("pid", 0L);
   crash.test_pid = record.value("test_pid", 0L);
   crash.signal = record.value("signal", 0);
+  crash.exit_code = record.value("exit_code", -1);
   try {
     crash.base = parse_hex(record.value("base", std::string{}));
     std::istringstream words(record.value("frames", std::string{}));

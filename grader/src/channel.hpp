@@ -22,13 +22,14 @@ struct AssertionFailure {
   [[nodiscard]] std::string describe() const;
 };
 
-// A fatal signal in the test process or a child it forked (labs/common/testing/src/crash_stack.cpp):
+// A fatal signal in the test process or a child it forked, or a child's exit() with a failure code (labs/common/testing/src/crash_stack.cpp):
 // the return addresses of the thread that caused it, innermost first. Informational only: the
 // student's code could write such a record too, and it only changes the words of a headline.
 struct CrashStack {
   long pid = 0;          // the process that died, as the test saw it
   long test_pid = 0;     // the test process itself: equal to pid unless a forked child died
-  int signal = 0;
+  int signal = 0;          // 0: a forked child called exit() with exit_code
+  int exit_code = -1;
   std::uint64_t base = 0;  // where the test executable was loaded
   std::vector<std::uint64_t> frames;
 };

@@ -9,6 +9,7 @@
 #include "backtrace.hpp"
 #include "util/command.hpp"
 #include "util/text.hpp"
+#include "verdict.hpp"
 
 namespace grader {
 
@@ -61,6 +62,13 @@ std::string describe_crash_place(const CrashStack& crash, const std::optional<St
                                   : "in the test process itself";
   if (!frame) return fmt::format(" It happened {}, outside the lab's own files.", process);
   return fmt::format(" It happened in {} ({}), {}.", frame->function, frame->location, process);
+}
+
+std::string describe_child_ending(const CrashStack& crash, const std::optional<StudentFrame>& frame) {
+  const std::string ending = crash.signal == 0 ? fmt::format("exited with code {} (it called exit())", crash.exit_code)
+                                               : "died of " + describe_signal(crash.signal);
+  return fmt::format(" A child process (pid {}) that the test process forked {}{}", crash.pid, ending,
+                     frame ? fmt::format(" in {} ({}).", frame->function, frame->location) : ".");
 }
 
 }  // namespace grader

@@ -30,4 +30,8 @@ struct StudentFrame {
 // the test process forked." The process part also without a frame; empty without either.
 [[nodiscard]] std::string describe_crash_place(const CrashStack& crash, const std::optional<StudentFrame>& frame);
 
+// " A child process (pid 57) that the test process forked exited with code 3 in worker_loop
+// (workers.cpp:21)." (or "died of SIGSEGV (…)"): for a case whose test process went on.
+[[nodiscard]] std::string describe_child_ending(const CrashStack& crash, const std::optional<StudentFrame>& frame);
+
 }  // namespace grader

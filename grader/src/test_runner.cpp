@@ -57,9 +57,7 @@ void add_where_it_happened(CaseResult& out, const SandboxResult& run, const Chan
     const auto frame = student_frame_of(crash, executable, settings.student_files);
     if (crash.pid != crash.test_pid) {
       // The test process itself may have gone on and failed an assertion about it.
-      out.summary += fmt::format(" A child process (pid {}) that the test process forked died of {}{}", crash.pid,
-                                 describe_signal(crash.signal),
-                                 frame ? fmt::format(" in {} ({}).", frame->function, frame->location) : ".");
+      out.summary += describe_child_ending(crash, frame);
     } else if (died) {
       out.summary += describe_crash_place(crash, frame);
     }

@@ -122,3 +122,20 @@ Thread 1 (Thread 0x7f1 (LWP 57) "lab03_hidden"):
   // Without the student's files, the innermost lab or common frame, as before.
   CHECK(grader::summarize_backtrace(gdb).threads[1].where.starts_with("read_all (fd.cpp:20)"));
 }
+
+TEST_CASE("a child that calls exit with a code is reported with its pid and the student's frame", "[grader][crash]") {
+  const auto channel = grader::parse_channel(channel_of_fixture("a forked child that calls exit(3)"),
+                                             "a forked child that calls exit(3)", "n");
+  REQUIRE(channel.crash_stacks.size() == 1);
+  const auto& exit = channel.crash_stacks.front();
+  CHECK(exit.signal == 0);
+  CHECK(exit.exit_code == 3);
+  CHECK(exit.pid != exit.test_pid);
+  const auto frame = grader::student_frame_of(exit, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"});
+  REQUIRE(frame.has_value());
+  INFO(frame->function << " at " << frame->location);
+  CHECK(contains(frame->function, "leave_with_code"));
+  const std::string text = grader::describe_child_ending(exit, frame);
+  CHECK(text.starts_with(" A child process (pid " + std::to_string(exit.pid) + ") that the test process forked exited with code 3"));
+  CHECK(contains(text, "leave_with_code"));
+}

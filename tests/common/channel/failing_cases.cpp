@@ -51,3 +51,19 @@ TEST_CASE("a forked child that dies of SIGSEGV", "[.][crash]") {
   CHECK(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGSEGV);
 }
+
+namespace {
+
+[[gnu::noinline]] void leave_with_code(int code) { std::exit(code); }
+
+}  // namespace
+
+TEST_CASE("a forked child that calls exit(3)", "[.][crash]") {
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) leave_with_code(3);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+}

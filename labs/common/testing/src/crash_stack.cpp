@@ -2,6 +2,7 @@
 
 #include <array>
 #include <csignal>
+#include <cstdlib>
 #include <cstddef>
 #include <cstdint>
 
@@ -77,7 +78,8 @@ class Line {
   std::size_t used_ = 0;
 };
 
-void on_fatal_signal(int signal) {
+// The record for a process that dies of `signal` or (signal 0) leaves with `exit_code`.
+void send_stack(int signal, int exit_code) {
   std::array<void*, max_frames> frames{};
   const int depth = ::backtrace(frames.data(), max_frames);
   Line line;
@@ -87,6 +89,8 @@ void on_fatal_signal(int signal) {
   line.decimal(test_pid);
   line.text(R"(,"signal":)");
   line.decimal(signal);
+  line.text(R"(,"exit_code":)");
+  line.decimal(exit_code);
   line.text(R"(,"base":")");
   line.hex(executable_base);
   line.text(R"(","frames":")");
@@ -96,9 +100,19 @@ void on_fatal_signal(int signal) {
   }
   line.text("\"}\n");
   line.send(crash_fd);
+}
+
+void on_fatal_signal(int signal) {
+  send_stack(signal, -1);
   // Die of the same signal, as without this handler: it is blocked until the handler returns.
   ::signal(signal, SIG_DFL);
   ::raise(signal);
+}
+
+// A forked child that calls exit() with a failure code (not _exit(), which skips this) is
+// reported with where it called it: "exited with code 3" alone does not say which child or why.
+void on_exit_of_process(int status, void*) {
+  if (::getpid() != test_pid && status != 0) send_stack(0, status);
 }
 
 }  // namespace
@@ -128,6 +142,7 @@ void report_crashes_to(int channel_fd) {
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_ONSTACK;
   for (const int s : fatal_signals) ::sigaction(s, &action, nullptr);
+  ::on_exit(on_exit_of_process, nullptr);
 }
 
 }  // namespace parlab_test::detail

@@ -7,9 +7,11 @@
 namespace parlab_test::detail {
 
 // Installs handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT that write
-//   {"event":"crash_stack","pid":P,"test_pid":T,"signal":S,"base":"0x…","frames":"0x… 0x…"}
-// to `channel_fd` and then let the signal kill the process as before. Does nothing in
-// sanitizer builds, whose runtimes report crashes themselves.
+//   {"event":"crash_stack","pid":P,"test_pid":T,"signal":S,"exit_code":-1,"base":"0x…","frames":"0x… 0x…"}
+// to (a copy of) `channel_fd` and then let the signal kill the process as before; and an
+// on_exit hook that writes the same record with signal 0 and the code when a forked child
+// calls exit() with a code other than 0. Does nothing in sanitizer builds, whose runtimes
+// report crashes themselves.
 void report_crashes_to(int channel_fd);
 
 }  // namespace parlab_test::detail
