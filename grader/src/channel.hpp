@@ -28,7 +28,7 @@ struct AssertionFailure {
 struct CrashStack {
   long pid = 0;          // the process that died, as the test saw it
   long test_pid = 0;     // the test process itself: equal to pid unless a forked child died
-  int signal = 0;          // 0: a forked child called exit() with exit_code
+  int signal = 0;          // 0: a forked child called exit() with exit_code, or (exit_code -1) an allocation failed
   int exit_code = -1;
   std::uint64_t base = 0;  // where the test executable was loaded
   std::vector<std::uint64_t> frames;

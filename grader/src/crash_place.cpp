@@ -60,13 +60,15 @@ std::string describe_crash_place(const CrashStack& crash, const std::optional<St
   const std::string process = crash.pid != 0 && crash.pid != crash.test_pid
                                   ? fmt::format("in a child process (pid {}) that the test process forked", crash.pid)
                                   : "in the test process itself";
-  if (!frame) return fmt::format(" It happened {}, outside the lab's own files.", process);
-  return fmt::format(" It happened in {} ({}), {}.", frame->function, frame->location, process);
+  const char* what = crash.signal == 0 ? "The allocation that failed was made" : "It happened";
+  if (!frame) return fmt::format(" {} {}, outside the lab's own files.", what, process);
+  return fmt::format(" {} in {} ({}), {}.", what, frame->function, frame->location, process);
 }
 
 std::string describe_child_ending(const CrashStack& crash, const std::optional<StudentFrame>& frame) {
-  const std::string ending = crash.signal == 0 ? fmt::format("exited with code {} (it called exit())", crash.exit_code)
-                                               : "died of " + describe_signal(crash.signal);
+  const std::string ending = crash.signal != 0    ? "died of " + describe_signal(crash.signal)
+                             : crash.exit_code >= 0 ? fmt::format("exited with code {} (it called exit())", crash.exit_code)
+                                                    : std::string("could not allocate memory");
   return fmt::format(" A child process (pid {}) that the test process forked {}{}", crash.pid, ending,
                      frame ? fmt::format(" in {} ({}).", frame->function, frame->location) : ".");
 }

@@ -27,7 +27,8 @@ struct StudentFrame {
                                                            const std::vector<std::string>& student_files);
 
 // " It happened in primes_threads (primes_threads.cpp:42), in a child process (pid 12) that
-// the test process forked." The process part also without a frame; empty without either.
+// the test process forked." ("The allocation that failed was made in …" for an allocation
+// failure.) The process is named also without a frame.
 [[nodiscard]] std::string describe_crash_place(const CrashStack& crash, const std::optional<StudentFrame>& frame);
 
 // " A child process (pid 57) that the test process forked exited with code 3 in worker_loop

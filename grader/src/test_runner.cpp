@@ -46,6 +46,21 @@ void append_explanation(CaseResult& c) {
   if (!c.explanation.empty()) c.summary += " What this usually means: " + c.explanation + ".";
 }
 
+// Ends the summary's last sentence (Catch's own texts have no full stop) and adds `text`.
+void append_sentence(std::string& summary, const std::string& text) {
+  if (!summary.empty() && summary.back() != '.') summary += '.';
+  summary += text;
+}
+
+// The record that explains the verdict: for a crash the signal's, at the memory limit the
+// failed allocation's, else the first one.
+const CrashStack& telling_crash(const std::vector<CrashStack>& crashes, Verdict verdict) {
+  for (const auto& c : crashes) {
+    if ((verdict == Verdict::crashed && c.signal != 0) || (verdict == Verdict::memory_limit && c.signal == 0)) return c;
+  }
+  return crashes.front();
+}
+
 // What the student's code was doing when the case crashed, hit the memory limit or hung:
 // the innermost frame in a file the student edits, and in which process.
 void add_where_it_happened(CaseResult& out, const SandboxResult& run, const ChannelReport& channel,
@@ -53,13 +68,13 @@ void add_where_it_happened(CaseResult& out, const SandboxResult& run, const Chan
   if (out.verdict == Verdict::passed) return;
   const bool died = out.verdict == Verdict::crashed || out.verdict == Verdict::memory_limit;
   if (!channel.crash_stacks.empty() && (died || out.verdict == Verdict::failed)) {
-    const CrashStack& crash = channel.crash_stacks.front();
+    const CrashStack& crash = telling_crash(channel.crash_stacks, out.verdict);
     const auto frame = student_frame_of(crash, executable, settings.student_files);
     if (crash.pid != crash.test_pid) {
       // The test process itself may have gone on and failed an assertion about it.
-      out.summary += describe_child_ending(crash, frame);
+      append_sentence(out.summary, describe_child_ending(crash, frame));
     } else if (died) {
-      out.summary += describe_crash_place(crash, frame);
+      append_sentence(out.summary, describe_crash_place(crash, frame));
     }
   }
   if (run.backtrace.empty()) return;
@@ -67,12 +82,12 @@ void add_where_it_happened(CaseResult& out, const SandboxResult& run, const Chan
   for (const auto& t : hang.threads) out.hang_threads.push_back(fmt::format("{}: {}, {}", t.thread, t.where, t.waiting));
   if (out.verdict == Verdict::timed_out) {
     out.hang_headline = hang.headline;
-    if (!hang.headline.empty()) out.summary += " Where it hung: " + hang.headline + ".";
+    if (!hang.headline.empty()) append_sentence(out.summary, " Where it hung: " + hang.headline + ".");
   } else if (out.verdict == Verdict::memory_limit) {
     // The thread in the student's code when it was stopped is most likely the one allocating.
     for (const auto& t : hang.threads) {
       if (t.is_test_harness) continue;
-      out.summary += fmt::format(" When it was stopped, {} was in {}.", t.thread, t.where);
+      append_sentence(out.summary, fmt::format(" When it was stopped, {} was in {}.", t.thread, t.where));
       break;
     }
   }

@@ -70,6 +70,7 @@ TEST_CASE("the student frame is the innermost one in a file the student edits, n
 TEST_CASE("a crash place says which process: the test's own or a forked child", "[grader][crash]") {
   grader::CrashStack in_test;
   in_test.pid = in_test.test_pid = 12;
+  in_test.signal = SIGSEGV;
   grader::CrashStack in_child = in_test;
   in_child.pid = 57;
   const grader::StudentFrame frame{"take_chunk", "primes_threads.cpp:42"};
@@ -138,4 +139,17 @@ TEST_CASE("a child that calls exit with a code is reported with its pid and the 
   const std::string text = grader::describe_child_ending(exit, frame);
   CHECK(text.starts_with(" A child process (pid " + std::to_string(exit.pid) + ") that the test process forked exited with code 3"));
   CHECK(contains(text, "leave_with_code"));
+}
+
+TEST_CASE("a failed allocation is named as such, in the test process or in a child", "[grader][crash]") {
+  grader::CrashStack allocation;
+  allocation.pid = allocation.test_pid = 12;
+  allocation.signal = 0;
+  allocation.exit_code = -1;
+  const grader::StudentFrame frame{"chunks_power_law", "chunks.cpp:31"};
+  CHECK(grader::describe_crash_place(allocation, frame) ==
+        " The allocation that failed was made in chunks_power_law (chunks.cpp:31), in the test process itself.");
+  allocation.pid = 57;
+  CHECK(grader::describe_child_ending(allocation, frame) ==
+        " A child process (pid 57) that the test process forked could not allocate memory in chunks_power_law (chunks.cpp:31).");
 }

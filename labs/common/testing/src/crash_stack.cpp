@@ -1,6 +1,8 @@
 #include "crash_stack.hpp"
 
 #include <array>
+#include <atomic>
+#include <new>
 #include <csignal>
 #include <cstdlib>
 #include <cstddef>
@@ -78,7 +80,8 @@ class Line {
   std::size_t used_ = 0;
 };
 
-// The record for a process that dies of `signal` or (signal 0) leaves with `exit_code`.
+// The record for a process that dies of `signal`, or (signal 0) leaves with `exit_code`, or
+// (signal 0, exit_code -1) could not allocate.
 void send_stack(int signal, int exit_code) {
   std::array<void*, max_frames> frames{};
   const int depth = ::backtrace(frames.data(), max_frames);
@@ -115,6 +118,15 @@ void on_exit_of_process(int status, void*) {
   if (::getpid() != test_pid && status != 0) send_stack(0, status);
 }
 
+// Called by operator new when it finds no memory, before it throws std::bad_alloc: where the
+// allocation was made says more than "ran out of memory". A few per process, since a test may
+// catch bad_alloc and try again.
+void on_allocation_failure() {
+  static std::atomic<int> reported{0};
+  if (reported.fetch_add(1) < 3) send_stack(0, -1);
+  throw std::bad_alloc();
+}
+
 }  // namespace
 
 void report_crashes_to(int channel_fd) {
@@ -143,6 +155,7 @@ void report_crashes_to(int channel_fd) {
   action.sa_flags = SA_ONSTACK;
   for (const int s : fatal_signals) ::sigaction(s, &action, nullptr);
   ::on_exit(on_exit_of_process, nullptr);
+  std::set_new_handler(on_allocation_failure);
 }
 
 }  // namespace parlab_test::detail

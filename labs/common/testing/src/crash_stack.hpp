@@ -10,7 +10,8 @@ namespace parlab_test::detail {
 //   {"event":"crash_stack","pid":P,"test_pid":T,"signal":S,"exit_code":-1,"base":"0x…","frames":"0x… 0x…"}
 // to (a copy of) `channel_fd` and then let the signal kill the process as before; and an
 // on_exit hook that writes the same record with signal 0 and the code when a forked child
-// calls exit() with a code other than 0. Does nothing in sanitizer builds, whose runtimes
+// calls exit() with a code other than 0; and a new_handler that writes it with signal 0 and
+// exit_code -1 when an allocation fails (then throws std::bad_alloc as before). Does nothing in sanitizer builds, whose runtimes
 // report crashes themselves.
 void report_crashes_to(int channel_fd);
 
