@@ -13,6 +13,7 @@
 #include "util/command.hpp"
 #include "util/files.hpp"
 #include "util/text.hpp"
+#include "verdict.hpp"
 
 using grader::contains;
 
@@ -152,4 +153,13 @@ TEST_CASE("a failed allocation is named as such, in the test process or in a chi
   allocation.pid = 57;
   CHECK(grader::describe_child_ending(allocation, frame) ==
         " A child process (pid 57) that the test process forked could not allocate memory in chunks_power_law (chunks.cpp:31).");
+}
+
+TEST_CASE("the memory-limit verdict names the usual cause: a step of size 0", "[grader][crash]") {
+  grader::SandboxResult run;
+  run.ending = grader::SandboxResult::Ending::memory_limit;
+  const auto verdict = grader::decide_verdict(run, grader::parse_channel(started, "a case", "n"), grader::SandboxLimits{});
+  CHECK(verdict.verdict == grader::Verdict::memory_limit);
+  CHECK(contains(verdict.summary, "something allocates without bound, often a loop (or a recursion) whose step is 0"));
+  CHECK(contains(verdict.summary, "a chunk of size 0"));
 }
