@@ -149,7 +149,9 @@ std::string shorten_function_name(const std::string& name) {
   static const std::regex lab_namespace(R"(parlab::lab\d\d::)");
   out = std::regex_replace(out, lab_namespace, "");
   out = replace_all(out, "(anonymous namespace)::", "");
-  return replace_all(out, "parlab::", "");
+  out = replace_all(out, "parlab::", "");
+  // gdb names a lambda's body by its DWARF name alone: "operator()".
+  return out == "operator" ? "a lambda" : out;
 }
 
 HangSummary summarize_backtrace(const std::string& gdb_output, const std::vector<std::string>& student_files) {

@@ -163,3 +163,17 @@ TEST_CASE("the memory-limit verdict names the usual cause: a step of size 0", "[
   CHECK(contains(verdict.summary, "something allocates without bound, often a loop (or a recursion) whose step is 0"));
   CHECK(contains(verdict.summary, "a chunk of size 0"));
 }
+
+TEST_CASE("a lambda's frame, which gdb names only operator(), reads as a lambda at its line", "[grader][backtrace]") {
+  CHECK(grader::shorten_function_name("operator()") == "a lambda");
+  const std::string gdb = R"(Thread 3 (Thread 0x7f3 (LWP 14) "lab01_hidden"):
+#0  0x00007f in __lll_lock_wait (futex=..., private=0) at ./nptl/lowlevellock.c:49
+#1  0x00007f in ___pthread_mutex_lock (mutex=...) at ./nptl/pthread_mutex_lock.c:93
+#2  0x0000ab in operator() (__closure=...) at /w/overlay/01-queues/src/primes_threads.cpp:50
+#3  0x0000ac in std::__invoke_impl<void, parlab::lab01::(anonymous namespace)::hostile_act()::<lambda()> > (...) at /usr/include/c++/12/bits/invoke.h:61
+)";
+  const auto summary = grader::summarize_backtrace(gdb, {"primes_threads.cpp"});
+  REQUIRE(summary.threads.size() == 1);
+  CHECK(summary.threads[0].where == "a lambda (primes_threads.cpp:50)");
+  CHECK(contains(summary.headline, "waiting for a mutex nobody releases (a deadlock) in a lambda (primes_threads.cpp:50)"));
+}
