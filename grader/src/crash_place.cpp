@@ -73,4 +73,8 @@ std::string describe_child_ending(const CrashStack& crash, const std::optional<S
                      frame ? fmt::format(" in {} ({}).", frame->function, frame->location) : ".");
 }
 
+std::string describe_early_exit(const std::optional<StudentFrame>& frame) {
+  return frame ? fmt::format(" exit() was called in {} ({}).", frame->function, frame->location) : "";
+}
+
 }  // namespace grader

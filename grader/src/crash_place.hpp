@@ -35,4 +35,8 @@ struct StudentFrame {
 // (workers.cpp:21)." (or "died of SIGSEGV (…)"): for a case whose test process went on.
 [[nodiscard]] std::string describe_child_ending(const CrashStack& crash, const std::optional<StudentFrame>& frame);
 
+// " exit() was called in hostile_act (primes_threads.cpp:47)." for a test process that left
+// in the middle of a case; empty without the student's frame.
+[[nodiscard]] std::string describe_early_exit(const std::optional<StudentFrame>& frame);
+
 }  // namespace grader

@@ -75,6 +75,8 @@ void add_where_it_happened(CaseResult& out, const SandboxResult& run, const Chan
       append_sentence(out.summary, describe_child_ending(crash, frame));
     } else if (died) {
       append_sentence(out.summary, describe_crash_place(crash, frame));
+    } else if (crash.signal == 0 && crash.exit_code >= 0 && channel.started && !channel.ended) {
+      append_sentence(out.summary, describe_early_exit(frame));
     }
   }
   if (run.backtrace.empty()) return;

@@ -177,3 +177,19 @@ TEST_CASE("a lambda's frame, which gdb names only operator(), reads as a lambda 
   CHECK(summary.threads[0].where == "a lambda (primes_threads.cpp:50)");
   CHECK(contains(summary.headline, "waiting for a mutex nobody releases (a deadlock) in a lambda (primes_threads.cpp:50)"));
 }
+
+TEST_CASE("an exit() in the middle of a case is named with the student's frame", "[grader][crash]") {
+  const auto channel = grader::parse_channel(channel_of_fixture("a test that calls exit(0) in the middle"),
+                                             "a test that calls exit(0) in the middle", "n");
+  CHECK(channel.started);
+  CHECK_FALSE(channel.ended);
+  REQUIRE(channel.crash_stacks.size() == 1);
+  const auto& exit = channel.crash_stacks.front();
+  CHECK(exit.pid == exit.test_pid);
+  CHECK(exit.signal == 0);
+  CHECK(exit.exit_code == 0);
+  const auto frame = grader::student_frame_of(exit, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"});
+  REQUIRE(frame.has_value());
+  CHECK(grader::describe_early_exit(frame).starts_with(" exit() was called in leave_in_the_middle (failing_cases.cpp:"));
+  CHECK(grader::describe_early_exit(std::nullopt).empty());
+}

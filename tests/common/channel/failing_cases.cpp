@@ -67,3 +67,14 @@ TEST_CASE("a forked child that calls exit(3)", "[.][crash]") {
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 3);
 }
+
+namespace {
+
+[[gnu::noinline]] void leave_in_the_middle() { std::exit(0); }
+
+}  // namespace
+
+TEST_CASE("a test that calls exit(0) in the middle", "[.][crash]") {
+  leave_in_the_middle();
+  CHECK(false);  // never reached
+}

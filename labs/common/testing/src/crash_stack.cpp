@@ -35,6 +35,7 @@ constexpr int max_frames = 40;
 int crash_fd = -1;
 std::uintptr_t executable_base = 0;
 pid_t test_pid = 0;
+std::atomic<bool> case_running{false};
 
 // A line built without allocating: the handler may run inside a broken malloc.
 class Line {
@@ -114,8 +115,9 @@ void on_fatal_signal(int signal) {
 
 // A forked child that calls exit() with a failure code (not _exit(), which skips this) is
 // reported with where it called it: "exited with code 3" alone does not say which child or why.
+// So is the test process when it leaves in the middle of a case.
 void on_exit_of_process(int status, void*) {
-  if (::getpid() != test_pid && status != 0) send_stack(0, status);
+  if (::getpid() == test_pid ? case_running.load() : status != 0) send_stack(0, status);
 }
 
 // Called by operator new when it finds no memory, before it throws std::bad_alloc: where the
@@ -157,5 +159,7 @@ void report_crashes_to(int channel_fd) {
   ::on_exit(on_exit_of_process, nullptr);
   std::set_new_handler(on_allocation_failure);
 }
+
+void note_case_running(bool running) { case_running.store(running); }
 
 }  // namespace parlab_test::detail

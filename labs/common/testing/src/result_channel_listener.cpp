@@ -201,10 +201,12 @@ void report_failed_assertion(const AssertionStats& stats) {
 void report_case_started(std::string_view name) {
   if (!channel().active()) return;
   channel().send({{"event", "case_started"}, {"name", capped(name)}});
+  parlab_test::detail::note_case_running(true);
 }
 
 void report_case_ended(std::string_view name, std::size_t assertions_passed, std::size_t assertions_failed) {
   if (!channel().active()) return;
+  parlab_test::detail::note_case_running(false);
   channel().send({{"event", "case_ended"},
                   {"name", capped(name)},
                   {"passed", assertions_failed == 0},
