@@ -64,7 +64,13 @@ CrashStack parse_crash_stack(const nlohmann::json& record) {
   try {
     crash.base = parse_hex(record.value("base", std::string{}));
     std::istringstream words(record.value("frames", std::string{}));
-    for (std::string word; words >> word;) crash.frames.push_back(parse_hex(word));
+    for (std::string word; words >> word;) {
+      if (word.starts_with("=")) {
+        crash.fault_frames.push_back(crash.frames.size());
+        word.erase(0, 1);
+      }
+      crash.frames.push_back(parse_hex(word));
+    }
   } catch (const std::exception&) {
     crash.frames.clear();  // not a number: not one of ours
   }

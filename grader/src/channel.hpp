@@ -31,7 +31,8 @@ struct CrashStack {
   int signal = 0;          // 0: a forked child called exit() with exit_code, or (exit_code -1) an allocation failed
   int exit_code = -1;
   std::uint64_t base = 0;  // where the test executable was loaded
-  std::vector<std::uint64_t> frames;
+  std::vector<std::uint64_t> frames;     // return addresses, innermost first ...
+  std::vector<std::size_t> fault_frames; // ... but these (indices) are interrupted instructions
 };
 
 struct ChannelReport {

@@ -43,10 +43,11 @@ std::optional<StudentFrame> student_frame_of(const CrashStack& crash, const std:
   };
   for (std::size_t i = 0; i < crash.frames.size(); ++i) {
     if (!in_executable(i)) continue;
-    // A return address points after its call; the call itself is one byte before. The frame
-    // below the kernel's signal trampoline (in libc) is the faulting instruction itself.
-    const bool return_address = i > 0 && in_executable(i - 1);
-    argv.push_back(fmt::format("{:#x}", crash.frames[i] - crash.base - (return_address ? 1 : 0)));
+    // A return address points after its call; the call itself is one byte before (after a
+    // call to abort(), which does not return, the address may already be the next function).
+    // An interrupted instruction (below the signal trampoline) is itself the place.
+    const bool interrupted = i == 0 || std::find(crash.fault_frames.begin(), crash.fault_frames.end(), i) != crash.fault_frames.end();
+    argv.push_back(fmt::format("{:#x}", crash.frames[i] - crash.base - (interrupted ? 0 : 1)));
   }
   try {
     const CommandResult r = run_command(argv, command_options(std::chrono::seconds(20), 256 * 1024));
