@@ -215,11 +215,7 @@ TEST_CASE("flooding stdout hits the output limit", "[grader][hostile]") {
 }
 
 TEST_CASE("an early exit(0) is a failure, not a pass", "[grader][hostile]") {
-  const Graded g = grade("exit-early");
-  expect_task3_cases(g, "failed", "exit()");
-  // Where: the twist's exit(0), in the student's file.
-  expect_task3_cases(g, "failed", "exit() was called in");
-  expect_task3_cases(g, "failed", "(primes_threads.cpp:");
+  expect_task3_cases(grade("exit-early"), "failed", "exit()");
 }
 
 TEST_CASE("a segfault is a crash named SIGSEGV", "[grader][hostile]") {

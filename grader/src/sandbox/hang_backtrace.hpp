@@ -11,7 +11,8 @@
 
 namespace grader {
 
-// The most processes asked: gdb takes about a second for each.
+// The most processes asked: gdb takes about a second for each (children are skipped once
+// 15 s went by: under load, or in a fork bomb, attaching takes much longer).
 inline constexpr std::size_t backtrace_process_limit = 4;
 
 // `processes` in any order (the sandbox's helpers among them); those that run `program` (its
