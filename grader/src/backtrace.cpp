@@ -1,5 +1,6 @@
 #include "backtrace.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 
@@ -51,13 +52,19 @@ Frame parse_frame(const std::string& line) {
   return f;
 }
 
+// Threads of every process, named "thread 2", or "thread 2 of child process 456" after a
+// "=== process 456: a child process ===" line (sandbox/hang_backtrace.hpp).
 std::vector<Thread> parse_threads(const std::string& output) {
   std::vector<Thread> threads;
   static const std::regex thread_line(R"(^Thread (\d+) )");
+  static const std::regex process_line(R"(^=== process (\d+): (.*) ===$)");
+  std::string of_process;
   for (const auto& line : split_lines(output)) {
     std::smatch m;
-    if (std::regex_search(line, m, thread_line)) {
-      threads.push_back({"thread " + m[1].str(), {}});
+    if (std::regex_search(line, m, process_line)) {
+      of_process = m[2].str() == "the test process" ? "" : " of child process " + m[1].str();
+    } else if (std::regex_search(line, m, thread_line)) {
+      threads.push_back({"thread " + m[1].str() + of_process, {}});
     } else if (!threads.empty() && line.rfind("#", 0) == 0) {
       threads.back().frames.push_back(parse_frame(line));
     }
@@ -101,6 +108,17 @@ bool is_own_code(const std::string& function) {
   return outer.rfind("parlab::", 0) == 0;
 }
 
+// The innermost frame in a file the student edits ("primes_threads.cpp:15" is, a frame in
+// stl_vector.h is not); frames.size() when there is none.
+std::size_t first_student_frame(const Thread& t, const std::vector<std::string>& student_files) {
+  for (std::size_t i = 0; i < t.frames.size(); ++i) {
+    const std::string& location = t.frames[i].location;
+    const std::string file = location.substr(0, location.rfind(':'));
+    if (!file.empty() && std::find(student_files.begin(), student_files.end(), file) != student_files.end()) return i;
+  }
+  return t.frames.size();
+}
+
 }  // namespace
 
 std::string shorten_function_name(const std::string& name) {
@@ -131,20 +149,19 @@ std::string shorten_function_name(const std::string& name) {
   static const std::regex lab_namespace(R"(parlab::lab\d\d::)");
   out = std::regex_replace(out, lab_namespace, "");
   out = replace_all(out, "(anonymous namespace)::", "");
-  return replace_all(out, "parlab::", "");
+  out = replace_all(out, "parlab::", "");
+  // gdb names a lambda's body by its DWARF name alone: "operator()".
+  return out == "operator" ? "a lambda" : out;
 }
 
-HangSummary summarize_backtrace(const std::string& gdb_output) {
+HangSummary summarize_backtrace(const std::string& gdb_output, const std::vector<std::string>& student_files) {
   HangSummary summary;
   for (const auto& t : parse_threads(gdb_output)) {
     ThreadSummary s;
     s.thread = t.id;
-    std::size_t own = t.frames.size();
-    for (std::size_t i = 0; i < t.frames.size(); ++i) {
-      if (is_own_code(t.frames[i].function)) {
-        own = i;
-        break;
-      }
+    std::size_t own = first_student_frame(t, student_files);
+    for (std::size_t i = 0; i < t.frames.size() && own == t.frames.size(); ++i) {
+      if (is_own_code(t.frames[i].function)) own = i;
     }
     const bool watchdog = any_frame(t, t.frames.size(), {"parlab_test::Watchdog"});
     if (own == t.frames.size() && !watchdog) {
@@ -207,6 +224,12 @@ HangSummary summarize_backtrace(const std::string& gdb_output) {
   }
   if (summary.headline.empty() && !summary.threads.empty()) {
     summary.headline = "no thread was in lab code; the test itself was " + summary.threads.front().waiting;
+  }
+  // A hang across processes: what the children were doing belongs in the headline too.
+  for (const auto& s : summary.threads) {
+    if (s.is_test_harness || !contains(s.thread, " of child process ") || contains(summary.headline, s.thread)) continue;
+    summary.headline += fmt::format("; meanwhile {} in {} ({})", s.waiting, s.where, s.thread);
+    break;
   }
   return summary;
 }

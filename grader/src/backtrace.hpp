@@ -20,7 +20,11 @@ struct HangSummary {
   std::vector<ThreadSummary> threads;
 };
 
-[[nodiscard]] HangSummary summarize_backtrace(const std::string& gdb_output);
+// `student_files` ("primes_threads.cpp"): a thread is placed at its innermost frame in one of
+// them, else at its innermost frame of lab or common code. gdb_output may hold several
+// processes (sandbox/hang_backtrace.hpp); the headline then also says what a child did.
+[[nodiscard]] HangSummary summarize_backtrace(const std::string& gdb_output,
+                                              const std::vector<std::string>& student_files = {});
 
 // "parlab::lab01::BlockingQueue<std::variant<...> >::pop" -> "BlockingQueue<…>::pop".
 [[nodiscard]] std::string shorten_function_name(const std::string& name);

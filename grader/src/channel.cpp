@@ -1,6 +1,7 @@
 #include "channel.hpp"
 
 #include <filesystem>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -50,6 +51,32 @@ void split_explanation(AssertionFailure& f) {
   f.info = rest;
 }
 
+std::uint64_t parse_hex(const std::string& text) {
+  return text.rfind("0x", 0) == 0 ? std::stoull(text.substr(2), nullptr, 16) : 0;
+}
+
+CrashStack crash_stack_of(const parlab::manifest::ChannelRecord& record) {
+  CrashStack crash;
+  crash.pid = record.pid;
+  crash.test_pid = record.test_pid;
+  crash.signal = record.signal;
+  crash.exit_code = record.exit_code;
+  try {
+    crash.base = parse_hex(record.base);
+    std::istringstream words(record.frames);
+    for (std::string word; words >> word;) {
+      if (word.starts_with("=")) {
+        crash.fault_frames.push_back(crash.frames.size());
+        word.erase(0, 1);
+      }
+      crash.frames.push_back(parse_hex(word));
+    }
+  } catch (const std::exception&) {
+    crash.frames.clear();  // not a number: not one of ours
+  }
+  return crash;
+}
+
 }  // namespace
 
 ChannelReport parse_channel(const std::string& text, const std::string& case_name, const std::string& nonce) {
@@ -69,6 +96,8 @@ ChannelReport parse_channel(const std::string& text, const std::string& case_nam
       split_explanation(f);
       ++report.failures_seen;
       if (report.failures.size() < 20) report.failures.push_back(std::move(f));
+    } else if (record->event == Event::crash_stack && report.started) {
+      if (report.crash_stacks.size() < 4) report.crash_stacks.push_back(crash_stack_of(*record));
     } else if (record->event == Event::explanation && report.started) {
       report.last_explanation = record->text;
     } else if (record->event == Event::case_ended) {

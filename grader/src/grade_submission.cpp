@@ -269,6 +269,7 @@ void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, 
   // watchdogs would end it earlier with less information.
   run_settings.environment = {"PARLAB_TIMEOUT_SCALE=100"};
   run_settings.strip_prefixes = {slot.overlay.string() + "/", options_.source_root.string() + "/"};
+  for (const auto& file : manifest.editable) run_settings.student_files.push_back(std::filesystem::path(file).filename().string());
   const auto tests_started = Clock::now();
   progress(fmt::format("lab {}: running {} test cases, {} at a time", manifest.id, cases.size(), options_.jobs));
   lab.cases = run_test_cases(*sandbox_, cases, suite_executables(*slot.tree, manifest), run_settings);

@@ -9,6 +9,8 @@
 
 #include "backtrace.hpp"
 #include "channel.hpp"
+#include "crash_place.hpp"
+#include "verdict.hpp"
 #include "util/text.hpp"
 
 namespace grader {
@@ -44,6 +46,55 @@ void append_explanation(CaseResult& c) {
   if (!c.explanation.empty()) c.summary += " What this usually means: " + c.explanation + ".";
 }
 
+// Ends the summary's last sentence (Catch's own texts have no full stop) and adds `text`.
+void append_sentence(std::string& summary, const std::string& text) {
+  if (!summary.empty() && summary.back() != '.') summary += '.';
+  summary += text;
+}
+
+// The record that explains the verdict: for a crash the signal's, at the memory limit the
+// failed allocation's, else the first one.
+const CrashStack& telling_crash(const std::vector<CrashStack>& crashes, Verdict verdict) {
+  for (const auto& c : crashes) {
+    if ((verdict == Verdict::crashed && c.signal != 0) || (verdict == Verdict::memory_limit && c.signal == 0)) return c;
+  }
+  return crashes.front();
+}
+
+// What the student's code was doing when the case crashed, hit the memory limit or hung:
+// the innermost frame in a file the student edits, and in which process.
+void add_where_it_happened(CaseResult& out, const SandboxResult& run, const ChannelReport& channel,
+                           const std::filesystem::path& executable, const TestRunSettings& settings) {
+  if (out.verdict == Verdict::passed) return;
+  const bool died = out.verdict == Verdict::crashed || out.verdict == Verdict::memory_limit;
+  if (!channel.crash_stacks.empty() && (died || out.verdict == Verdict::failed)) {
+    const CrashStack& crash = telling_crash(channel.crash_stacks, out.verdict);
+    const auto frame = student_frame_of(crash, executable, settings.student_files);
+    if (crash.pid != crash.test_pid) {
+      // The test process itself may have gone on and failed an assertion about it.
+      append_sentence(out.summary, describe_child_ending(crash, frame));
+    } else if (died) {
+      append_sentence(out.summary, describe_crash_place(crash, frame));
+    } else if (crash.signal == 0 && crash.exit_code >= 0 && channel.started && !channel.ended) {
+      append_sentence(out.summary, describe_early_exit(frame));
+    }
+  }
+  if (run.backtrace.empty()) return;
+  const HangSummary hang = summarize_backtrace(run.backtrace, settings.student_files);
+  for (const auto& t : hang.threads) out.hang_threads.push_back(fmt::format("{}: {}, {}", t.thread, t.where, t.waiting));
+  if (out.verdict == Verdict::timed_out) {
+    out.hang_headline = hang.headline;
+    if (!hang.headline.empty()) append_sentence(out.summary, " Where it hung: " + hang.headline + ".");
+  } else if (out.verdict == Verdict::memory_limit) {
+    // The thread in the student's code when it was stopped is most likely the one allocating.
+    for (const auto& t : hang.threads) {
+      if (t.is_test_harness) continue;
+      append_sentence(out.summary, fmt::format(" When it was stopped, {} was in {}.", t.thread, t.where));
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<CaseResult> run_test_cases(Sandbox& sandbox, const std::vector<TestCase>& cases,
@@ -77,12 +128,7 @@ std::vector<CaseResult> run_test_cases(Sandbox& sandbox, const std::vector<TestC
     if (out.verdict != Verdict::passed) out.output = strip(first_lines(run.output, 120, 24 * 1024), settings);
     out.summary = strip(out.summary, settings);
     for (auto& a : out.assertions) a = strip(a, settings);
-    if (out.verdict == Verdict::timed_out && !run.backtrace.empty()) {
-      const HangSummary hang = summarize_backtrace(run.backtrace);
-      out.hang_headline = hang.headline;
-      for (const auto& t : hang.threads) out.hang_threads.push_back(fmt::format("{}: {}, {}", t.thread, t.where, t.waiting));
-      if (!hang.headline.empty()) out.summary += " Where it hung: " + hang.headline + ".";
-    }
+    add_where_it_happened(out, run, channel, request.argv.front(), settings);
     out.explanation = strip(channel.explanation(), settings);
     if (out.verdict != Verdict::passed) append_explanation(out);
     if (channel.forged_records) {

@@ -20,6 +20,9 @@ struct TestRunSettings {
   // Removed from paths in reports (the slot's overlay folder, the source tree), so that a
   // student reads "01-queues/src/blocking_queue.cpp:93".
   std::vector<std::string> strip_prefixes;
+  // The names of the files the student edits ("primes_threads.cpp"): crash, limit and hang
+  // verdicts name the innermost frame in one of them.
+  std::vector<std::string> student_files;
 };
 
 // `executables` maps a suite ("visible", "hidden") to the executable that holds its cases.

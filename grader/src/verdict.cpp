@@ -57,6 +57,10 @@ std::string first_failure(const ChannelReport& channel) {
 // output is the test's, not the student's printing.
 constexpr std::size_t failures_that_fill_the_output = 50;
 
+// The usual cause of memory that grows until the limit, in code of these labs.
+constexpr const char* endless_growth_hint =
+    ", often a loop (or a recursion) whose step is 0, e.g. a chunk of size 0, that adds to a container on every turn";
+
 }  // namespace
 
 std::string verdict_id(Verdict v) {
@@ -119,8 +123,8 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
     case Ending::memory_limit:
       return {Verdict::memory_limit, fmt::format("The test held more than {} of memory (its processes' resident memory, "
                                                  "memfd and shared memory, and files in memory counted together) and "
-                                                 "was stopped: something allocates without bound.",
-                                                 human_bytes(limits.memory))};
+                                                 "was stopped: something allocates without bound{}.",
+                                                 human_bytes(limits.memory), endless_growth_hint)};
     case Ending::disk_quota:
       return {Verdict::disk_quota, fmt::format("The test wrote more than its disk quota of {} (its scratch folder, /tmp "
                                                "and /dev/shm together) and was stopped. Delete temporary files when "
@@ -142,8 +146,9 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
       // also run out of time: the memory is the cause worth naming.
       if (mentions_out_of_memory(run, channel)) {
         return {Verdict::memory_limit, fmt::format("The test ran out of memory again and again (the limit is {}) until it "
-                                                   "was stopped after {:.0f} s: something allocates without bound.",
-                                                   human_bytes(limits.memory > 0 ? limits.memory : limits.address_space), wall_seconds)};
+                                                   "was stopped after {:.0f} s: something allocates without bound{}.",
+                                                   human_bytes(limits.memory > 0 ? limits.memory : limits.address_space), wall_seconds,
+                                                   endless_growth_hint)};
       }
       if (run.seconds >= wall_seconds * ProgressDeadline::busy_stretch - 0.5) {
         return {Verdict::timed_out, fmt::format("The test did not finish within {:.0f} s, and it kept computing until it was "
@@ -172,7 +177,8 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
     }
     if (mentions_out_of_memory(run, channel)) {
       return {Verdict::memory_limit, fmt::format("The test ran out of memory (the limit is {}): something allocates "
-                                                 "without bound.", human_bytes(limits.memory > 0 ? limits.memory : limits.address_space))};
+                                                 "without bound{}.", human_bytes(limits.memory > 0 ? limits.memory : limits.address_space),
+                                                 endless_growth_hint)};
     }
     std::string text = "The test process crashed: " + describe_signal(run.signal) + ".";
     const std::string failure = first_failure(channel);
@@ -182,7 +188,8 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
 
   if (mentions_out_of_memory(run, channel)) {
     return {Verdict::memory_limit, fmt::format("The test ran out of memory (the limit is {}): something allocates "
-                                               "without bound.", human_bytes(limits.memory > 0 ? limits.memory : limits.address_space))};
+                                               "without bound{}.", human_bytes(limits.memory > 0 ? limits.memory : limits.address_space),
+                                               endless_growth_hint)};
   }
   if (channel.ended && !channel.passed) {
     const std::string failure = first_failure(channel);

@@ -11,6 +11,7 @@
 
 #include "parlab/lab05/harness.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/scripted_clock.hpp"
 
 using namespace parlab::lab05;
 using parlab_test::ContainsSubstring;
@@ -25,17 +26,17 @@ std::vector<double> one_to(std::size_t n, unsigned shuffle_seed) {
   return v;
 }
 
-// A clock that returns scripted readings and remembers how many operation calls had been
-// made when each reading was taken.
-struct ScriptedClock {
-  std::vector<double> readings;
+// A scripted clock (parlab_test::ScriptedClock: reading more often than the measurement
+// needs is reported as such) that remembers how many operation calls had been made when
+// each reading was taken.
+struct CountingClock {
+  parlab_test::ScriptedClock script;
   const unsigned* calls = nullptr;
   std::vector<unsigned> calls_at_read;
-  std::size_t next = 0;
   Clock clock() {
     return [this] {
       calls_at_read.push_back(*calls);
-      return readings.at(next++);
+      return script.read();
     };
   }
 };
@@ -119,18 +120,18 @@ TEST_CASE("summarize rejects negative and non-finite samples with a clear messag
 
 TEST_CASE("measure divides each sample by the batch and reads the clock twice per repetition", "[lab05][task1]") {
   unsigned calls = 0;
-  ScriptedClock fake{{0, 8, 8, 12, 100, 140}, &calls, {}, 0};
+  CountingClock fake{{{0, 8, 8, 12, 100, 140}, "2 per repetition: 3 repetitions"}, &calls, {}};
   const auto samples = measure([&] { ++calls; }, MeasureOptions{3, 3, 4}, fake.clock());
   CHECK(samples == std::vector<double>{2, 1, 10});
   CHECK(calls == 3 + 3 * 4);
-  CHECK(fake.next == 6);
+  CHECK(fake.script.reads() == 6);
   // Readings come in pairs around each batch of 4 calls, after the 3 warm-up calls.
   CHECK(fake.calls_at_read == std::vector<unsigned>{3, 7, 7, 11, 11, 15});
 }
 
 TEST_CASE("measure with no warm-up reads the clock before the first call", "[lab05][task1]") {
   unsigned calls = 0;
-  ScriptedClock fake{{1, 2}, &calls, {}, 0};
+  CountingClock fake{{{1, 2}, "2 per repetition: 1 repetition"}, &calls, {}};
   const auto samples = measure([&] { ++calls; }, MeasureOptions{0, 1, 1}, fake.clock());
   CHECK(samples == std::vector<double>{1});
   CHECK(fake.calls_at_read == std::vector<unsigned>{0, 1});
@@ -150,12 +151,12 @@ TEST_CASE("measure refuses a clock that goes backwards", "[lab05][task1]") {
   unsigned calls = 0;
   {
     INFO("within one sample");
-    ScriptedClock fake{{5, 4}, &calls, {}, 0};
+    CountingClock fake{{{5, 4}, "2 per repetition: 1 repetition"}, &calls, {}};
     CHECK_THROWS_AS(measure([] {}, MeasureOptions{0, 1, 1}, fake.clock()), std::runtime_error);
   }
   {
     INFO("between two samples");
-    ScriptedClock fake{{5, 6, 2, 3}, &calls, {}, 0};
+    CountingClock fake{{{5, 6, 2, 3}, "2 per repetition: 2 repetitions"}, &calls, {}};
     CHECK_THROWS_WITH(measure([] {}, MeasureOptions{0, 2, 1}, fake.clock()), ContainsSubstring("backwards"));
   }
 }

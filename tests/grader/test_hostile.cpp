@@ -192,6 +192,8 @@ TEST_CASE("a deadlock times out and the backtrace names the mutex", "[grader][ho
     if (c["verdict"] == "timed_out" && g.report["isolation"]["gdb"].get<bool>()) {
       INFO(c.dump(2));
       CHECK(grader::contains(c["summary"].get<std::string>(), "mutex"));
+      // The student's frame (the twist is in primes_threads.cpp), not a library frame.
+      CHECK(grader::contains(c["summary"].get<std::string>(), "(primes_threads.cpp:"));
     }
   }
 }
@@ -201,7 +203,11 @@ TEST_CASE("a fork bomb hits the process limit", "[grader][hostile]") {
 }
 
 TEST_CASE("allocating without bound hits the memory limit", "[grader][hostile]") {
-  expect_task3_cases(grade("allocate-forever"), "memory_limit", "memory");
+  // Where it allocated: the twist's line in primes_threads.cpp (the failed allocation's
+  // frame, or the frame gdb found running when the measured memory went over the limit).
+  const Graded g = grade("allocate-forever");
+  expect_task3_cases(g, "memory_limit", "memory");
+  if (g.report["isolation"]["gdb"].get<bool>()) expect_task3_cases(g, "memory_limit", "(primes_threads.cpp:");
 }
 
 TEST_CASE("flooding stdout hits the output limit", "[grader][hostile]") {
@@ -213,11 +219,17 @@ TEST_CASE("an early exit(0) is a failure, not a pass", "[grader][hostile]") {
 }
 
 TEST_CASE("a segfault is a crash named SIGSEGV", "[grader][hostile]") {
-  expect_task3_cases(grade("segfault"), "crashed", "SIGSEGV");
+  const Graded g = grade("segfault");
+  expect_task3_cases(g, "crashed", "SIGSEGV");
+  // Where: the twist's line in the student's file, in the test process (no fork in it).
+  expect_task3_cases(g, "crashed", "(primes_threads.cpp:");
+  expect_task3_cases(g, "crashed", "in the test process itself");
 }
 
 TEST_CASE("an abort is a crash named SIGABRT", "[grader][hostile]") {
-  expect_task3_cases(grade("abort"), "crashed", "SIGABRT");
+  const Graded g = grade("abort");
+  expect_task3_cases(g, "crashed", "SIGABRT");
+  expect_task3_cases(g, "crashed", "(primes_threads.cpp:");
 }
 
 TEST_CASE("a huge file hits the file-size limit", "[grader][hostile]") {

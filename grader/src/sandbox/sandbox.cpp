@@ -21,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include "sandbox/hang_backtrace.hpp"
 #include "sandbox/memory_usage.hpp"
 #include "sandbox/process_table.hpp"
 #include "sandbox/progress_deadline.hpp"
@@ -187,17 +188,6 @@ struct ChildPlan {
   static const char message[] = "parlab-grader sandbox: cannot start the program\n";
   (void)!::write(2, message, sizeof message - 1);
   ::_exit(127);
-}
-
-std::string gdb_backtrace(pid_t pid) {
-  try {
-    const CommandResult r = run_command({"gdb", "-nx", "-batch", "-p", std::to_string(pid), "-ex", "set pagination off",
-                                         "-ex", "set print frame-arguments none", "-ex", "thread apply all bt 40"},
-                                        command_options(std::chrono::seconds(30), 256 * 1024));
-    return r.output;
-  } catch (const std::exception& e) {
-    return std::string("gdb could not run: ") + e.what();
-  }
 }
 
 // Memory and disk the run holds now; the ending when one is over its limit. The processes
@@ -476,16 +466,15 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
     }
   }
 
-  if (result.ending == SandboxResult::Ending::timed_out && request.backtrace_on_timeout && gdb_available_) {
-    // The program that hangs: the oldest process of the sandbox uid (the test itself; its
-    // forked workers are younger), or without a uid of its own, the child's oldest descendant.
+  const bool stuck_or_hoarding = result.ending == SandboxResult::Ending::timed_out ||
+                                 result.ending == SandboxResult::Ending::memory_limit;
+  if (stuck_or_hoarding && request.backtrace_on_timeout && gdb_available_) {
+    // The test process and the children it forked: the processes of the sandbox uid, or
+    // without a uid of its own, the child and its descendants.
     const auto table = read_process_table();
     std::vector<pid_t> candidates = separate_uid ? living_processes_of(table, uid) : descendants_of(table, pid);
     if (!bwrap && !separate_uid) candidates.insert(candidates.begin(), pid);
-    if (!candidates.empty()) {
-      std::sort(candidates.begin(), candidates.end());
-      result.backtrace = gdb_backtrace(candidates.front());
-    }
+    if (!candidates.empty()) result.backtrace = backtraces_of_processes(candidates, request.argv.front());
   }
 
   // End everything: the process group, then every descendant, then (with a uid of its own)

@@ -35,7 +35,7 @@ struct SandboxRequest {
   std::vector<std::string> environment;           // "NAME=value", on top of a minimal clean one
   SandboxLimits limits;
   bool result_channel = false;                    // pass PARLAB_RESULT_FD / PARLAB_RESULT_NONCE
-  bool backtrace_on_timeout = false;              // attach gdb before killing a program that hangs
+  bool backtrace_on_timeout = false;              // attach gdb before killing a program that hangs or hoards memory
   std::vector<std::filesystem::path> read_only;   // bubblewrap: besides the system and argv[0], what it may read
   bool scratch_in_memory = true;                  // bubblewrap: scratch is a private tmpfs (else the real folder)
   std::filesystem::path scratch;                  // empty: a fresh folder, removed at the end; else this one, kept
@@ -54,7 +54,7 @@ struct SandboxResult {
   std::uint64_t peak_memory = 0;  // the most memory_held + tmpfs use seen
   std::uint64_t peak_disk = 0;    // the most scratch / tmpfs use seen
   double seconds = 0;
-  std::string backtrace;     // gdb's "thread apply all bt", when it timed out
+  std::string backtrace;     // gdb's "thread apply all bt" of its processes (hang_backtrace.hpp), when it timed out or hit the memory limit
   std::size_t killed_at_end = 0;  // processes still alive after the program ended
 };
 

@@ -7,6 +7,7 @@
 
 #include "parlab/lab05/harness.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/scripted_clock.hpp"
 
 using namespace parlab::lab05;
 using parlab_test::ContainsSubstring;
@@ -30,19 +31,18 @@ TEST_CASE("summarize rejects an empty sample set", "[lab05][task1]") {
 
 TEST_CASE("measure warms up untimed then times each repetition with the given clock", "[lab05][task1]") {
   // A fake clock: each reading returns the next scripted value.
-  const std::vector<double> readings{10, 11, 11, 13, 20, 23};
-  std::size_t reads = 0;
+  parlab_test::ScriptedClock script({10, 11, 11, 13, 20, 23}, "2 per repetition: 3 repetitions");
   unsigned calls = 0;
   unsigned calls_at_first_read = 0;
   const Clock fake = [&] {
-    if (reads == 0) calls_at_first_read = calls;
-    return readings.at(reads++);
+    if (script.reads() == 0) calls_at_first_read = calls;
+    return script.read();
   };
   const auto samples = measure([&] { ++calls; }, MeasureOptions{2, 3, 1}, fake);
   CHECK(samples == std::vector<double>{1, 2, 3});
   CHECK(calls == 5);
   CHECK(calls_at_first_read == 2);
-  CHECK(reads == 6);
+  CHECK(script.reads() == 6);
 }
 
 TEST_CASE("summarize of an even count takes the middle two for the median and rank 18 of 20 for p90", "[lab05][task1]") {

@@ -2,8 +2,12 @@
 // every lab test program does, and fails on purpose with text the channel has to cope with
 // (student code can make a test print anything): bytes that are not UTF-8, a character cut
 // in two by the field cap, and more text than one atomic write may carry.
+#include <csignal>
 #include <cstdlib>
 #include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "parlab_test/catch.hpp"
 
@@ -25,4 +29,52 @@ TEST_CASE("a failing case with more text than one write may carry", "[channel]")
   const std::string control(3000, '\x01');  // six bytes each once escaped, in two fields
   INFO(control);
   CHECK(control == "x");
+}
+
+namespace {
+
+// Its own function (not inlined), so that the crash report has a frame to name.
+[[gnu::noinline]] void write_through_null(volatile int* pointer) { *pointer = 1; }
+
+}  // namespace
+
+// Hidden (run only by name): the grader's unit tests check the crash record it leaves.
+TEST_CASE("a forked child that dies of SIGSEGV", "[.][crash]") {
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    write_through_null(nullptr);
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGSEGV);
+}
+
+namespace {
+
+[[gnu::noinline]] void leave_with_code(int code) { std::exit(code); }
+
+}  // namespace
+
+TEST_CASE("a forked child that calls exit(3)", "[.][crash]") {
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) leave_with_code(3);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+}
+
+namespace {
+
+[[gnu::noinline]] void leave_in_the_middle() { std::exit(0); }
+
+}  // namespace
+
+TEST_CASE("a test that calls exit(0) in the middle", "[.][crash]") {
+  leave_in_the_middle();
+  CHECK(false);  // never reached
 }

@@ -11,6 +11,7 @@ std::optional<ChannelRecord::Event> event_named(const std::string& name) {
   if (name == "case_started") return Event::case_started;
   if (name == "assertion_failed") return Event::assertion_failed;
   if (name == "explanation") return Event::explanation;
+  if (name == "crash_stack") return Event::crash_stack;
   if (name == "case_ended") return Event::case_ended;
   if (name == "run_ended") return Event::run_ended;
   return std::nullopt;
@@ -40,6 +41,12 @@ std::optional<ChannelRecord> parse_channel_record(std::string_view line) {
     r.message = record.value("message", std::string{});
     r.info = record.value("info", std::string{});
     r.text = record.value("text", std::string{});
+    r.pid = record.value("pid", 0L);
+    r.test_pid = record.value("test_pid", 0L);
+    r.signal = record.value("signal", 0);
+    r.exit_code = record.value("exit_code", -1);
+    r.base = record.value("base", std::string{});
+    r.frames = record.value("frames", std::string{});
     return r;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;  // a field of the wrong type: not one of ours

@@ -24,6 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crash_stack.hpp"
+
 #if __has_include(<catch2/catch_test_macros.hpp>)
 #include <catch2/catch_test_case_info.hpp>
 #include <catch2/reporters/catch_reporter_event_listener.hpp>
@@ -103,6 +105,7 @@ class Channel {
       keep_masked(nonce);
       // Processes the tests exec must not inherit it; forked children still do.
       ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
+      parlab_test::detail::report_crashes_to(fd_);
     }
     std::fill(nonce.begin(), nonce.end(), '\0');
     ::unsetenv("PARLAB_RESULT_FD");
@@ -198,10 +201,12 @@ void report_failed_assertion(const AssertionStats& stats) {
 void report_case_started(std::string_view name) {
   if (!channel().active()) return;
   channel().send({{"event", "case_started"}, {"name", capped(name)}});
+  parlab_test::detail::note_case_running(true);
 }
 
 void report_case_ended(std::string_view name, std::size_t assertions_passed, std::size_t assertions_failed) {
   if (!channel().active()) return;
+  parlab_test::detail::note_case_running(false);
   channel().send({{"event", "case_ended"},
                   {"name", capped(name)},
                   {"passed", assertions_failed == 0},
