@@ -66,7 +66,9 @@ BenchmarkRun run_benchmark(Sandbox& sandbox, const std::filesystem::path& execut
     none.started = true;
     const CaseVerdict v = decide_verdict(r, none, request.limits);
     run.failure = fmt::format("{} {}", verdict_label(v.verdict), replace_all(v.summary, "The test", "The benchmark"));
-    if (r.ending == SandboxResult::Ending::exited) {
+    if (!r.setup_failure.empty()) {
+      run.failure = "sandbox set-up failed: " + r.setup_failure;
+    } else if (r.ending == SandboxResult::Ending::exited) {
       run.failure = fmt::format("the benchmark exited with status {}: {}", r.exit_code, trim(first_lines(r.output, 5, 600)));
     }
     return run;

@@ -110,6 +110,7 @@ std::string describe_signal(int signal) {
 
 CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channel, const SandboxLimits& limits) {
   using Ending = SandboxResult::Ending;
+  if (!run.setup_failure.empty()) return {Verdict::failed, "sandbox set-up failed: " + run.setup_failure};
   const double wall_seconds = std::chrono::duration<double>(limits.wall).count();
   switch (run.ending) {
     case Ending::output_limit:
