@@ -129,7 +129,7 @@ void Grader::build_reference(SubmissionResult& result, std::vector<LabResult>& l
   for (std::size_t i = 0; i < labs_.size(); ++i) {
     const BuildOutcome built = reference.build(lab_targets(labs_[i], true), options_.jobs);
     if (!built.ok) {
-      labs[i].status = "grader error";
+      labs[i].status = LabStatus::grader_error;
       labs[i].grader_error = "the reference solution of this lab does not build, so it cannot be graded:\n" + built.first_errors;
     }
   }
@@ -204,7 +204,7 @@ void Grader::stage(const fs::path& submission_root, Slot& slot, SubmissionResult
     labs[i].files_taken = s.taken;
     labs[i].files_missing = s.missing;
     labs[i].files_rejected = s.rejected;
-    if (!s.submitted && labs[i].status == "graded") labs[i].status = "not submitted";
+    if (!s.submitted && labs[i].status == LabStatus::graded) labs[i].status = LabStatus::not_submitted;
   }
   result.times.stage = seconds_since(stage_started);
 }
@@ -247,8 +247,8 @@ SubmissionResult Grader::grade(const fs::path& submission_path) {
   configure_slot_trees(slot, result.times);
   for (std::size_t i = 0; i < labs_.size(); ++i) {
     LabResult& lab = labs[i];
-    if (lab.status == "graded") grade_lab(labs_[i], slot, lab, result.times);
-    if (lab.status != "graded") skip_timing(labs_[i], "the lab was not graded: " + lab.status, lab);
+    if (lab.status == LabStatus::graded) grade_lab(labs_[i], slot, lab, result.times);
+    if (lab.status != LabStatus::graded) skip_timing(labs_[i], "the lab was not graded: " + status_text(lab.status), lab);
     score_lab(labs_[i], lab);
     result.score += lab.points;
     result.max_score += lab.max_points;
@@ -391,7 +391,7 @@ void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, 
     ~RedactAtEnd() { redact_reports(hidden, lab); }
   } redact_at_end{hidden, lab};
   if (!built.ok) {
-    lab.status = "did not build";
+    lab.status = LabStatus::did_not_build;
     lab.build_errors = built.first_errors;
     return;
   }
@@ -399,7 +399,7 @@ void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, 
   const BuildTree reference({options_.source_root, options_.work_dir / "reference", "reference", "RelWithDebInfo", "", {}, ""});
   const ListedCases listed = list_cases(manifest, reference);
   if (!listed.error.empty()) {
-    lab.status = "grader error";
+    lab.status = LabStatus::grader_error;
     lab.grader_error = listed.error;
     return;
   }

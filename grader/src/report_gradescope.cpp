@@ -24,9 +24,9 @@ json gradescope_results(const SubmissionResult& result, const std::string& hidde
   for (const auto& lab : result.labs) {
     const std::string prefix = fmt::format("Lab {} ({})", lab.id, lab.title);
     std::string lab_note;
-    if (lab.status == "did not build") lab_note = "Your code did not build. The first errors:\n" + lab.build_errors;
-    if (lab.status == "not submitted") lab_note = fmt::format("Not submitted: no {}/ folder in the submission.", lab.slug);
-    if (lab.status == "grader error") lab_note = "Grader error (not your fault): " + lab.grader_error;
+    if (lab.status == LabStatus::did_not_build) lab_note = "Your code did not build. The first errors:\n" + lab.build_errors;
+    if (lab.status == LabStatus::not_submitted) lab_note = fmt::format("Not submitted: no {}/ folder in the submission.", lab.slug);
+    if (lab.status == LabStatus::grader_error) lab_note = "Grader error (not your fault): " + lab.grader_error;
     for (const auto& task : lab.tasks) {
       std::string visible_output = lab_note;
       std::string hidden_output;

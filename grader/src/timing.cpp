@@ -113,7 +113,7 @@ PerfResult unjudged(const PerformanceSpec& spec) {
   return r;
 }
 
-void fail_all(const LabManifest& manifest, const std::string& status, const std::string& detail, LabResult& lab) {
+void fail_all(const LabManifest& manifest, PerfStatus status, const std::string& detail, LabResult& lab) {
   lab.performance.clear();
   for (const auto& p : manifest.performance) {
     PerfResult r = unjudged(p);
@@ -124,7 +124,7 @@ void fail_all(const LabManifest& manifest, const std::string& status, const std:
 }
 
 void reference_failed(const LabManifest& manifest, const std::string& detail, LabResult& lab) {
-  fail_all(manifest, "unreliable", detail, lab);
+  fail_all(manifest, PerfStatus::unreliable, detail, lab);
   lab.timing.reliable = false;
   lab.timing.unreliable_because = "the reference benchmark failed";
 }
@@ -159,7 +159,7 @@ bool warm_up(BenchmarkPair& pair, LabResult& lab) {
   const BenchmarkRun student_warmup = pair.run_student();
   if (!student_warmup.ok) {
     lab.timing.student_failure = student_warmup.failure;
-    fail_all(pair.manifest, "benchmark failed", "your build's benchmark did not produce figures: " + student_warmup.failure, lab);
+    fail_all(pair.manifest, PerfStatus::benchmark_failed, "your build's benchmark did not produce figures: " + student_warmup.failure, lab);
     return false;
   }
   return true;
@@ -176,7 +176,7 @@ Rounds run_rounds(const BenchmarkPair& pair, unsigned rounds, LabResult& lab) {
     a = pair.run_student();
     if (!a.ok) {
       lab.timing.student_failure = a.failure;
-      fail_all(pair.manifest, "benchmark failed", fmt::format("round {}: {}", round + 1, a.failure), lab);
+      fail_all(pair.manifest, PerfStatus::benchmark_failed, fmt::format("round {}: {}", round + 1, a.failure), lab);
       return out;
     }
     if (student_first) b = pair.run_reference();
@@ -243,7 +243,7 @@ PerfResult compare_metric(const PerformanceSpec& spec, const Rounds& rounds, con
     p.student_median = median(student);
     p.reference_median = median(reference);
   } catch (const std::exception& e) {
-    p.status = "unreliable";
+    p.status = PerfStatus::unreliable;
     p.detail = std::string("the reference benchmark does not report this metric (a grader problem): ") + e.what();
     return p;
   }
@@ -251,16 +251,16 @@ PerfResult compare_metric(const PerformanceSpec& spec, const Rounds& rounds, con
   p.detail = fmt::format("{} of the reference: median {:.2f} (min {:.2f}, max {:.2f}, {} rounds); needed {:.2f}",
                          spec.metric, p.median_ratio, p.min_ratio, p.max_ratio, p.ratios.size(), spec.threshold);
   if (p.median_ratio >= spec.threshold) {
-    p.status = "passed";
+    p.status = PerfStatus::passed;
   } else if (!timing.reliable || noisy || p.median_ratio >= spec.threshold - settings.too_close_margin) {
-    p.status = "unreliable";
+    p.status = PerfStatus::unreliable;
     std::string why = !timing.reliable ? timing.unreliable_because
                       : noisy ? fmt::format("the rounds disagree by more than {:.2f}", settings.max_spread)
                               : fmt::format("within {:.2f} of the threshold, too close to call on a shared machine",
                                             settings.too_close_margin);
     p.detail += "; not judged: " + why;
   } else {
-    p.status = "below threshold";
+    p.status = PerfStatus::below_threshold;
   }
   return p;
 }
@@ -270,7 +270,7 @@ PerfResult compare_metric(const PerformanceSpec& spec, const Rounds& rounds, con
 void skip_timing(const LabManifest& manifest, const std::string& because, LabResult& lab) {
   lab.timing.ran = false;
   lab.timing.skipped_because = because;
-  fail_all(manifest, "not timed", because, lab);
+  fail_all(manifest, PerfStatus::not_timed, because, lab);
 }
 
 void time_lab(Sandbox& sandbox, const LabManifest& manifest, const std::filesystem::path& student_benchmark,
