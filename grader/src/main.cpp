@@ -119,12 +119,19 @@ std::pair<grader::GraderOptions, grader::ReportSettings> make_options(const Comm
   return {o, report};
 }
 
-int grade_command(const CommonFlags& flags, const std::string& submission) {
+// `upload_notes`: Gradescope's run_autograder says how it read the upload (a file, maybe
+// empty); results.json then opens with those notes and with what became of the files.
+int grade_command(const CommonFlags& flags, const std::string& submission, const std::string& upload_notes) {
   auto [options, report] = make_options(flags);
   grader::Grader grader(options);
   const grader::SubmissionResult result = grader.grade(submission);
   const path out = flags.out.empty() ? options.work_dir / "reports" / grader::safe_file_name(result.submission) : path(flags.out);
   const path html = grader::write_reports(result, out, report);
+  if (!upload_notes.empty()) {
+    const std::string notes = grader::fs::exists(upload_notes) ? grader::read_file(upload_notes) : std::string();
+    grader::write_file_atomically(out / "results.json",
+                                  grader::gradescope_results_for_upload(result, report.hidden_visibility, notes).dump(2) + "\n");
+  }
   std::cout << grader::render_terminal(result);
   std::cout << fmt::format("\nReports: {} (HTML), {}, {} (Gradescope)\n", html.string(), (out / "report.json").string(),
                            (out / "results.json").string());
@@ -310,11 +317,15 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   CommonFlags grade_flags, example_flags;
   std::string submission;
+  std::string upload_notes;
   bool check = false;
   CLI::App* grade = app.add_subcommand("grade", "grade one submission and write its reports");
   grade->add_option("submission", submission, "a folder mirroring labs/ (e.g. <dir>/01-queues/src/...), a .zip or a .tar.gz")
       ->required();
   add_common_flags(*grade, grade_flags);
+  grade->add_option("--upload-notes", upload_notes,
+                    "Gradescope: a file saying how the upload was read; results.json then opens with it and with "
+                    "what became of the submitted files");
   CommonFlags batch_flags;
   std::string batch_folder;
   CLI::App* batch = app.add_subcommand("batch", "grade a folder of submissions (one folder or archive per student); "
@@ -349,7 +360,7 @@ int main(int argc, char** argv) {
   // Orphans of sandboxed tests are reparented to the grader, which reaps them.
   grader::become_child_subreaper();
   try {
-    if (*grade) return grade_command(grade_flags, submission);
+    if (*grade) return grade_command(grade_flags, submission, upload_notes);
     if (*batch) return batch_command(batch_flags, class_flags, batch_folder);
     if (*similarity) return similarity_command(similarity_flags, similarity_class_flags, similarity_folder);
     return examples_command(example_flags, check);
