@@ -39,9 +39,9 @@ std::vector<std::string> lab_targets(const LabManifest& lab, bool with_benchmark
   return targets;
 }
 
-std::map<std::string, fs::path> suite_executables(const BuildTree& tree, const LabManifest& lab) {
-  std::map<std::string, fs::path> out = {{"visible", tree.executable(lab.target("_visible"))}};
-  if (lab.has_hidden_tests) out["hidden"] = tree.executable(lab.target("_hidden"));
+std::map<Suite, fs::path> suite_executables(const BuildTree& tree, const LabManifest& lab) {
+  std::map<Suite, fs::path> out = {{Suite::visible, tree.executable(lab.target("_visible"))}};
+  if (lab.has_hidden_tests) out[Suite::hidden] = tree.executable(lab.target("_hidden"));
   return out;
 }
 
@@ -57,7 +57,7 @@ void redact_reports(const HiddenText& hidden, LabResult& lab) {
     clean(c.output, 24 * 1024);
     // A hidden case's failure quotes its own source on purpose (shown as the instructor's
     // hidden_visibility says); a visible case's is shown to the student at once.
-    if (c.suite != "visible") continue;
+    if (c.suite != Suite::visible) continue;
     clean(c.summary, max_student_text_bytes);
     for (auto& a : c.assertions) clean(a, max_student_text_bytes);
     clean(c.hang_headline, max_student_text_bytes);
@@ -280,7 +280,7 @@ Grader::ListedCases Grader::list_cases(const LabManifest& manifest, const BuildT
     return listed;
   }
   std::stable_sort(listed.cases.begin(), listed.cases.end(),
-                   [](const auto& a, const auto& b) { return a.suite == "visible" && b.suite != "visible"; });
+                   [](const auto& a, const auto& b) { return a.suite == Suite::visible && b.suite != Suite::visible; });
   return listed;
 }
 

@@ -77,7 +77,7 @@ json gradescope_results(const SubmissionResult& result, const std::string& hidde
       unsigned hidden_total = 0, hidden_passed = 0;
       for (const auto& c : lab.cases) {
         if (c.task_id != task.id) continue;
-        if (c.suite == "hidden") {
+        if (c.suite == Suite::hidden) {
           ++hidden_total;
           if (c.verdict == Verdict::passed) ++hidden_passed;
           hidden_output += case_line(c) + "\n";

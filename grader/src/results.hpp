@@ -7,13 +7,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "test_cases.hpp"
 #include "verdict.hpp"
 
 namespace grader {
 
 struct CaseResult {
   std::string name;
-  std::string suite;      // "visible" / "hidden"
+  Suite suite = Suite::visible;
   std::string task_id;
   Verdict verdict = Verdict::failed;
   std::string summary;    // for the student
