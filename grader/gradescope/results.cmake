@@ -1,34 +1,10 @@
-# JSON work for the Gradescope scripts (bash has no JSON parser, and CMake is on the image
-# anyway: the grader is built with it).
-#   cmake -DMODE=merge -DRESULTS=<grader's results.json> [-DREPORT=<report.json>] [-DNOTES=<file>]
-#         -DOUT=<results.json to write> -P results.cmake
-#       Writes OUT: the grader's results with notes put in front of the top-level "output":
-#       the notes file (how run_autograder read the upload), then what report.json says
-#       about the files (missing ones replaced by the starter's, refused ones, unused ones).
+# setup.sh's check that the autograder can grade the reference solution (bash has no JSON
+# parser, and CMake is on the image anyway: the grader is built with it):
 #   cmake -DMODE=check-reference -DREPORT=<report.json> -P results.cmake
-#       Fails unless every lab was graded and earned every task's points (setup.sh's check
-#       that the autograder can grade the reference solution).
+#       Fails unless every lab was graded and earned every task's points.
+# (The grader writes Gradescope's results.json itself, notes on the upload included: see
+# `parlab-grader grade --upload-notes`.)
 cmake_minimum_required(VERSION 3.25)
-
-# A JSON string literal, as a standard parser reads it back.
-function(json_quote out text)
-  string(REPLACE "\\" "\\\\" text "${text}")
-  string(REPLACE "\"" "\\\"" text "${text}")
-  string(REPLACE "\n" "\\n" text "${text}")
-  string(REPLACE "\r" "\\r" text "${text}")
-  string(REPLACE "\t" "\\t" text "${text}")
-  set(${out} "\"${text}\"" PARENT_SCOPE)
-endfunction()
-
-# The JSON list reader the build uses for the manifests (parlab_json_list).
-include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/ParlabManifest.cmake")
-
-# The items of a JSON array of strings, joined by `separator` (empty when absent).
-function(json_join out json separator)
-  parlab_json_list(items "${json}" ${ARGN})
-  list(JOIN items "${separator}" text)
-  set(${out} "${text}" PARENT_SCOPE)
-endfunction()
 
 function(read_json out path what)
   if(NOT EXISTS "${path}")
@@ -42,120 +18,7 @@ function(read_json out path what)
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()
 
-# What report.json says about the files a student handed in, one line each.
-function(file_notes out report)
-  set(lines "")
-  string(JSON nlabs ERROR_VARIABLE err LENGTH "${report}" labs)
-  if(NOT err AND nlabs GREATER 0)
-    math(EXPR last "${nlabs} - 1")
-    foreach(i RANGE ${last})
-      string(JSON id GET "${report}" labs ${i} id)
-      string(JSON status GET "${report}" labs ${i} status)
-      if(status STREQUAL "not submitted")
-        continue()  # the grader's own output says so
-      endif()
-      json_join(missing "${report}" ", " labs ${i} files missing)
-      if(NOT missing STREQUAL "")
-        list(APPEND lines "Lab ${id}: not in your upload, so the starter's version was graded (it fails its tests): ${missing}")
-      endif()
-      json_join(rejected "${report}" "; " labs ${i} files rejected)
-      if(NOT rejected STREQUAL "")
-        list(APPEND lines "Lab ${id}: not used: ${rejected}")
-      endif()
-    endforeach()
-  endif()
-  string(JSON nignored ERROR_VARIABLE err LENGTH "${report}" ignored_files)
-  if(NOT err AND nignored GREATER 0)
-    string(JSON more ERROR_VARIABLE err2 GET "${report}" ignored_files_not_listed)
-    if(err2)
-      set(more 0)
-    endif()
-    set(shown "")
-    math(EXPR last "${nignored} - 1")
-    foreach(i RANGE ${last})
-      if(i LESS 10)
-        string(JSON item GET "${report}" ignored_files ${i})
-        list(APPEND shown "${item}")
-      else()
-        math(EXPR more "${more} + 1")
-      endif()
-    endforeach()
-    list(JOIN shown ", " shown)
-    set(line "Not used (only the files you edit for the lab count): ${shown}")
-    if(more GREATER 0)
-      string(APPEND line " and ${more} more")
-    endif()
-    list(APPEND lines "${line}")
-  endif()
-  list(JOIN lines "\n" text)
-  set(${out} "${text}" PARENT_SCOPE)
-endfunction()
-
-if(MODE STREQUAL "merge")
-  foreach(var RESULTS OUT)
-    if(NOT DEFINED ${var})
-      message(FATAL_ERROR "results.cmake: -D${var}=... is required")
-    endif()
-  endforeach()
-  read_json(results "${RESULTS}" "the grader's results")
-  set(notes "")
-  if(DEFINED NOTES AND EXISTS "${NOTES}")
-    file(READ "${NOTES}" notes)
-    string(STRIP "${notes}" notes)
-  endif()
-  if(DEFINED REPORT AND EXISTS "${REPORT}")
-    read_json(report "${REPORT}" "the grader's report")
-    file_notes(more "${report}")
-    if(NOT more STREQUAL "")
-      if(NOT notes STREQUAL "")
-        string(APPEND notes "\n")
-      endif()
-      string(APPEND notes "${more}")
-    endif()
-  endif()
-
-  if(notes STREQUAL "")
-    set(merged "${results}")
-  else()
-    json_quote(prefix "${notes}\n\n")
-    string(REGEX REPLACE "^\"(.*)\"$" "\\1" prefix "${prefix}")
-    # Splice the notes into the text of the "output" string rather than re-serialise the
-    # document: CMake would rewrite numbers (33.33 becomes 33.329999999999998). The grader
-    # writes keys in alphabetical order, so the first "output" key is the top-level one
-    # (only "execution_time", a number, comes before it).
-    string(FIND "${results}" "\"output\"" at)
-    set(merged "")
-    if(at GREATER 0)
-      string(SUBSTRING "${results}" 0 ${at} head)
-      string(SUBSTRING "${results}" ${at} -1 tail)
-      if(tail MATCHES "^\"output\"[ \t\r\n]*:[ \t\r\n]*\"")
-        string(LENGTH "${CMAKE_MATCH_0}" opening)
-        string(SUBSTRING "${tail}" 0 ${opening} key)
-        string(SUBSTRING "${tail}" ${opening} -1 rest)
-        set(merged "${head}${key}${prefix}${rest}")
-        # Trust the splice only if the document still parses and reads back with the notes.
-        string(JSON check ERROR_VARIABLE err GET "${merged}" output)
-        if(NOT err)
-          string(FIND "${check}" "${notes}" found)
-        endif()
-        if(err OR NOT found EQUAL 0)
-          set(merged "")
-        endif()
-      endif()
-    endif()
-    if(merged STREQUAL "")
-      # Not the layout expected: fall back to a plain rewrite of the whole document.
-      string(JSON old ERROR_VARIABLE err GET "${results}" output)
-      if(err)
-        set(old "")
-      endif()
-      json_quote(value "${notes}\n\n${old}")
-      string(JSON merged SET "${results}" output "${value}")
-    endif()
-  endif()
-  file(WRITE "${OUT}.tmp" "${merged}")
-  file(RENAME "${OUT}.tmp" "${OUT}")
-elseif(MODE STREQUAL "check-reference")
+if(MODE STREQUAL "check-reference")
   read_json(report "${REPORT}" "the reference's report")
   set(problems "")
   string(JSON nlabs LENGTH "${report}" labs)
@@ -187,5 +50,5 @@ elseif(MODE STREQUAL "check-reference")
   endif()
   message(STATUS "the reference solution earns every correctness point")
 else()
-  message(FATAL_ERROR "results.cmake: MODE must be merge or check-reference")
+  message(FATAL_ERROR "results.cmake: MODE must be check-reference")
 endif()

@@ -176,6 +176,10 @@ int compile_student_main(int argc, char** argv) {
     request.scratch = scratch;
     const SandboxResult run = sandbox.run(request);
     std::fwrite(run.output.data(), 1, run.output.size(), stderr);
+    if (!run.setup_failure.empty()) {
+      std::fprintf(stderr, "parlab-grader: sandbox set-up failed: %s\n", run.setup_failure.c_str());
+      return 1;
+    }
     const std::string reason = stopped_reason(run, settings.limits);
     if (!reason.empty()) {
       std::fprintf(stderr, "\n%s%s\n", compilation_stopped_marker, reason.c_str());

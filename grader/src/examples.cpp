@@ -108,7 +108,7 @@ std::vector<std::string> check_expectations(const SubmissionResult& result, cons
         if (!seen) problems.push_back(fmt::format("lab {}: expected at least one case with verdict {}", lab_id, id));
       }
     }
-    if (want.contains("status") && want["status"].get<std::string>() != lab->status) {
+    if (want.contains("status") && want["status"].get<std::string>() != status_text(lab->status)) {
       problems.push_back(fmt::format("lab {}: expected status '{}', got '{}'", lab_id, want["status"].get<std::string>(), lab->status));
     }
   }

@@ -1,19 +1,26 @@
 #pragma once
-// The grading pipeline for one submission, lab by lab:
-//   stage -> incremental build in a reused slot tree -> every test case sandboxed ->
-//   TSan rerun (thread labs) -> timing against the reference -> score.
+// The grading pipeline for one submission, lab by lab, in the stages of docs/grading.md:
+//   stage -> build (incremental, in a reused slot tree) -> list (the reference's cases) ->
+//   run (every case sandboxed) -> race check (TSan rerun, thread labs) -> time (against the
+//   reference) -> score (scoring.hpp). Each stage is a function with its own result.
 // One lab that fails to build fails that lab only.
 
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "build_tree.hpp"
 #include "manifest.hpp"
 #include "results.hpp"
 #include "sandbox/sandbox.hpp"
+#include "test_cases.hpp"
+#include "test_runner.hpp"
 #include "timing.hpp"
+#include "util/file_lock.hpp"
+#include "util/machine_gate.hpp"
 
 namespace grader {
 
@@ -52,9 +59,31 @@ class Grader {
 
  private:
   struct Slot;
+  struct BuiltLab;
+  struct ListedCases;
+  struct RanCases;
+  struct RaceCheck;
   void progress(const std::string& message) const;
+  [[nodiscard]] std::string settings_summary() const;
+  [[nodiscard]] std::vector<LabResult> empty_lab_results() const;
   void build_reference(SubmissionResult& result, std::vector<LabResult>& labs);
+  [[nodiscard]] Slot take_slot() const;
+  void stage(const std::filesystem::path& submission_root, Slot& slot, SubmissionResult& result,
+             std::vector<LabResult>& labs) const;
+  void configure_slot_trees(Slot& slot, PhaseTimes& times) const;
   void grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, PhaseTimes& times);
+  // grade_lab's stages, in order.
+  [[nodiscard]] BuiltLab build_lab(const LabManifest& manifest, Slot& slot) const;
+  [[nodiscard]] ListedCases list_cases(const LabManifest& manifest, const BuildTree& reference) const;
+  [[nodiscard]] TestRunSettings test_run_settings(const LabManifest& manifest, const Slot& slot) const;
+  [[nodiscard]] RanCases run_cases(const LabManifest& manifest, const Slot& slot, const std::vector<TestCase>& cases,
+                                   const TestRunSettings& settings) const;
+  [[nodiscard]] std::string build_tsan(const LabManifest& manifest, Slot& slot) const;
+  [[nodiscard]] RaceCheck check_races(const LabManifest& manifest, Slot& slot, std::vector<CaseResult>& cases,
+                                      const TestRunSettings& settings) const;
+  void time_against_reference(const LabManifest& manifest, const Slot& slot, const BuildTree& reference,
+                              const MachineGate& gate, std::optional<FileLock>& working, LabResult& lab,
+                              PhaseTimes& times) const;
 
   GraderOptions options_;
   std::vector<LabManifest> labs_;

@@ -122,14 +122,22 @@ std::pair<grader::GraderOptions, grader::ReportSettings> make_options(const Comm
 }
 
 // With --settings FILE (what a batch passes its children) every setting comes from that
-// file; otherwise from the flags over grader.toml.
-int grade_command(const CommonFlags& flags, const std::string& submission, const std::string& settings_file) {
+// file; otherwise from the flags over grader.toml. `upload_notes`: Gradescope's
+// run_autograder says how it read the upload (a file, maybe empty); results.json then opens
+// with those notes and with what became of the files.
+int grade_command(const CommonFlags& flags, const std::string& submission, const std::string& settings_file,
+                  const std::string& upload_notes) {
   auto [options, report] = make_options(flags);
   if (!settings_file.empty()) grader::read_settings_file(settings_file, options, report);
   grader::Grader grader(options);
   const grader::SubmissionResult result = grader.grade(submission);
   const path out = flags.out.empty() ? options.work_dir / "reports" / grader::safe_file_name(result.submission) : path(flags.out);
   const path html = grader::write_reports(result, out, report);
+  if (!upload_notes.empty()) {
+    const std::string notes = grader::fs::exists(upload_notes) ? grader::read_file(upload_notes) : std::string();
+    grader::write_file_atomically(out / "results.json",
+                                  grader::gradescope_results_for_upload(result, report.hidden_visibility, notes).dump(2) + "\n");
+  }
   std::cout << grader::render_terminal(result);
   std::cout << fmt::format("\nReports: {} (HTML), {}, {} (Gradescope)\n", html.string(), (out / "report.json").string(),
                            (out / "results.json").string());
@@ -306,6 +314,7 @@ int main(int argc, char** argv) {
   CommonFlags grade_flags, example_flags;
   std::string submission;
   std::string settings_file;
+  std::string upload_notes;
   bool check = false;
   std::string materialise_into;
   CLI::App* grade = app.add_subcommand("grade", "grade one submission and write its reports");
@@ -315,6 +324,9 @@ int main(int argc, char** argv) {
   grade->add_option("--settings", settings_file, "take every setting from this file (what `batch` writes for its "
                                                  "children: <out>/grade-settings.json); other setting flags are then ignored")
       ->check(CLI::ExistingFile);
+  grade->add_option("--upload-notes", upload_notes,
+                    "Gradescope: a file saying how the upload was read; results.json then opens with it and with "
+                    "what became of the submitted files");
   CommonFlags batch_flags;
   std::string batch_folder;
   CLI::App* batch = app.add_subcommand("batch", "grade a folder of submissions (one folder or archive per student); "
@@ -351,7 +363,7 @@ int main(int argc, char** argv) {
   // Orphans of sandboxed tests are reparented to the grader, which reaps them.
   grader::become_child_subreaper();
   try {
-    if (*grade) return grade_command(grade_flags, submission, settings_file);
+    if (*grade) return grade_command(grade_flags, submission, settings_file, upload_notes);
     if (*batch) return batch_command(batch_flags, class_flags, batch_folder);
     if (*similarity) return similarity_command(similarity_flags, similarity_class_flags, similarity_folder);
     return examples_command(example_flags, check, materialise_into);

@@ -142,16 +142,16 @@ void render_lab(const LabResult& lab, std::string& out) {
     out += fmt::format("<p>Missing files (the starter's were used): {}</p>", esc(fmt::format("{}", fmt::join(lab.files_missing, ", "))));
   }
   for (const auto& r : lab.files_rejected) out += fmt::format("<p>File not used: {}</p>", esc(r));
-  if (lab.status == "did not build") {
+  if (lab.status == LabStatus::did_not_build) {
     out += fmt::format("<p>{} Your code did not compile; the first errors:</p><pre>{}</pre>",
                        verdict_badge(Verdict::did_not_build), esc(lab.build_errors));
     return;
   }
-  if (lab.status == "not submitted") {
+  if (lab.status == LabStatus::not_submitted) {
     out += fmt::format("<p>{} The submission has no <code>{}/</code> folder.</p>", verdict_badge(Verdict::not_submitted), esc(lab.slug));
     return;
   }
-  if (lab.status == "grader error") {
+  if (lab.status == LabStatus::grader_error) {
     out += fmt::format("<p>Grader error (not the student's fault):</p><pre>{}</pre>", esc(lab.grader_error));
     return;
   }
@@ -162,7 +162,7 @@ void render_lab(const LabResult& lab, std::string& out) {
   }
   for (const auto& p : lab.performance) {
     out += fmt::format("<tr><td>{} &middot; {}</td><td colspan=\"2\">{}<br><span class=\"muted\">{}</span></td><td class=\"num\">{:g} / {:g}</td></tr>",
-                       esc(p.id), esc(p.title), esc(p.status), esc(p.detail), p.earned, p.points);
+                       esc(p.id), esc(p.title), esc(status_text(p.status)), esc(p.detail), p.earned, p.points);
   }
   out += "</table>";
 
@@ -212,8 +212,8 @@ std::string render_html(const SubmissionResult& result) {
   for (const auto& lab : result.labs) {
     out += fmt::format("<tr><td><a href=\"#lab{}\">{} &middot; {}</a></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{} {:g} / {:g}</td></tr>",
                        lab.id, lab.id, esc(lab.title),
-                       lab.status == "graded" ? fmt::format("{} / {}", lab.cases_passed(), lab.cases.size()) : "-",
-                       esc(verdict_counts_text(lab)), esc(lab.status == "graded" ? perf_ratio_text(lab) : "-"),
+                       lab.status == LabStatus::graded ? fmt::format("{} / {}", lab.cases_passed(), lab.cases.size()) : "-",
+                       esc(verdict_counts_text(lab)), esc(lab.status == LabStatus::graded ? perf_ratio_text(lab) : "-"),
                        progress_bar(lab.points, lab.max_points), lab.points, lab.max_points);
   }
   out += "</table>";

@@ -12,20 +12,20 @@ std::string perf_ratio_text(const LabResult& lab) {
   if (lab.performance.empty()) return "-";
   const PerfResult* worst = nullptr;
   for (const auto& p : lab.performance) {
-    if (p.status == "benchmark failed") return "bench failed";
+    if (p.status == PerfStatus::benchmark_failed) return "bench failed";
     if (p.ratios.empty()) continue;
     if (worst == nullptr || p.median_ratio < worst->median_ratio) worst = &p;
   }
-  if (worst == nullptr) return lab.performance.front().status;
+  if (worst == nullptr) return status_text(lab.performance.front().status);
   std::string text = fmt::format("{:.2f}x ({:.2f}-{:.2f})", worst->median_ratio, worst->min_ratio, worst->max_ratio);
   const bool unreliable = !lab.timing.reliable || std::any_of(lab.performance.begin(), lab.performance.end(),
-                                                               [](const auto& p) { return p.status == "unreliable"; });
+                                                               [](const auto& p) { return p.status == PerfStatus::unreliable; });
   if (unreliable) text += " unreliable";
   return text;
 }
 
 std::string verdict_counts_text(const LabResult& lab) {
-  if (lab.status != "graded") return lab.status;
+  if (lab.status != LabStatus::graded) return status_text(lab.status);
   std::map<Verdict, unsigned> counts;
   for (const auto& c : lab.cases) ++counts[c.verdict];
   std::string text;
@@ -51,15 +51,15 @@ void render_lab_details(const LabResult& lab, std::string& out) {
     out += fmt::format("  missing files (the starter's were used): {}\n", fmt::join(lab.files_missing, ", "));
   }
   for (const auto& r : lab.files_rejected) out += fmt::format("  file not used: {}\n", r);
-  if (lab.status == "did not build") {
+  if (lab.status == LabStatus::did_not_build) {
     out += "  did not build; the first errors:\n" + indent(trim(lab.build_errors), "    ");
     return;
   }
-  if (lab.status == "not submitted") {
+  if (lab.status == LabStatus::not_submitted) {
     out += fmt::format("  not submitted: the submission has no {}/ folder\n", lab.slug);
     return;
   }
-  if (lab.status == "grader error") {
+  if (lab.status == LabStatus::grader_error) {
     out += "  grader error: " + lab.grader_error + "\n";
     return;
   }
@@ -94,9 +94,9 @@ std::string render_table(const SubmissionResult& result) {
   out += fmt::format("{:<4} {:<26} {:>7}  {:<40} {:<30} {:>9}\n", "Lab", "Title", "Tests", "Verdicts", "Perf ratio", "Points");
   out += std::string(122, '-') + "\n";
   for (const auto& lab : result.labs) {
-    const std::string tests = lab.status == "graded" ? fmt::format("{}/{}", lab.cases_passed(), lab.cases.size()) : "-";
+    const std::string tests = lab.status == LabStatus::graded ? fmt::format("{}/{}", lab.cases_passed(), lab.cases.size()) : "-";
     out += fmt::format("{:<4} {:<26.26} {:>7}  {:<40.40} {:<30.30} {:>9}\n", lab.id, lab.title, tests,
-                       verdict_counts_text(lab), lab.status == "graded" ? perf_ratio_text(lab) : "-",
+                       verdict_counts_text(lab), lab.status == LabStatus::graded ? perf_ratio_text(lab) : "-",
                        points_text(lab.points, lab.max_points));
   }
   out += std::string(122, '-') + "\n";
@@ -107,7 +107,7 @@ std::string render_table(const SubmissionResult& result) {
 std::string render_terminal(const SubmissionResult& result) {
   std::string out = render_table(result);
   for (const auto& lab : result.labs) {
-    const bool perfect = lab.points >= lab.max_points && lab.status == "graded";
+    const bool perfect = lab.points >= lab.max_points && lab.status == LabStatus::graded;
     if (!perfect) render_lab_details(lab, out);
   }
   if (!result.ignored_files.empty()) {

@@ -21,6 +21,16 @@ namespace grader {
 // ("after_published" by default; "visible", "hidden" and "after_due_date" also exist).
 [[nodiscard]] nlohmann::json gradescope_results(const SubmissionResult& result, const std::string& hidden_visibility);
 
+// What Gradescope shows first, above the grader's table: `upload_notes` (how the autograder
+// read the upload, may be empty), then what the grader did with the files (missing ones
+// replaced by the starter's, refused ones, unused ones). Empty when there is nothing to say.
+[[nodiscard]] std::string gradescope_notes(const SubmissionResult& result, const std::string& upload_notes);
+
+// Gradescope's results.json as the autograder hands it in: gradescope_results with the
+// notes in front of its "output".
+[[nodiscard]] nlohmann::json gradescope_results_for_upload(const SubmissionResult& result, const std::string& hidden_visibility,
+                                                           const std::string& upload_notes);
+
 [[nodiscard]] std::string render_html(const SubmissionResult& result);
 
 // The perf ratio of a lab for tables: "0.98x (0.91-1.04)", "not timed", "failed".

@@ -4,15 +4,17 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "test_cases.hpp"
 #include "verdict.hpp"
 
 namespace grader {
 
 struct CaseResult {
   std::string name;
-  std::string suite;      // "visible" / "hidden"
+  Suite suite = Suite::visible;
   std::string task_id;
   Verdict verdict = Verdict::failed;
   std::string summary;    // for the student
@@ -35,11 +37,14 @@ struct TaskResult {
   std::vector<std::string> hints;
 };
 
+// How a performance task came out. score() gives its points for passed and unreliable
+// (the machine could not tell: the doubt goes to the student).
+enum class PerfStatus { passed, below_threshold, unreliable, not_timed, benchmark_failed };
+
 struct PerfResult {
   std::string id, title, metric;
   double threshold = 0, points = 0, earned = 0;
-  // "passed", "below threshold", "unreliable", "not timed", "benchmark failed"
-  std::string status;
+  PerfStatus status = PerfStatus::not_timed;
   std::string detail;
   std::vector<double> ratios;  // student / reference, one per round
   double median_ratio = 0, min_ratio = 0, max_ratio = 0;
@@ -58,10 +63,12 @@ struct TimingResult {
   std::string student_failure;  // why the student's benchmark produced no figures
 };
 
+// Whether a lab went through every stage; only a graded lab earns points.
+enum class LabStatus { graded, not_submitted, did_not_build, grader_error };
+
 struct LabResult {
   std::string id, slug, title;
-  // "graded", "not submitted", "did not build", "grader error"
-  std::string status = "graded";
+  LabStatus status = LabStatus::graded;
   std::string build_errors;
   std::string grader_error;
   std::vector<std::string> files_taken, files_missing, files_rejected;
@@ -96,4 +103,33 @@ struct SubmissionResult {
 
 [[nodiscard]] nlohmann::json to_json(const SubmissionResult& result);
 
+// The states as every report and results.json spell them ("graded", "did not build", ...):
+// the JSON names below are the only spelling.
+[[nodiscard]] std::string status_text(LabStatus status);
+[[nodiscard]] std::string status_text(PerfStatus status);
+
+NLOHMANN_JSON_SERIALIZE_ENUM(LabStatus, {{LabStatus::graded, "graded"},
+                                         {LabStatus::not_submitted, "not submitted"},
+                                         {LabStatus::did_not_build, "did not build"},
+                                         {LabStatus::grader_error, "grader error"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(PerfStatus, {{PerfStatus::passed, "passed"},
+                                          {PerfStatus::below_threshold, "below threshold"},
+                                          {PerfStatus::unreliable, "unreliable"},
+                                          {PerfStatus::not_timed, "not timed"},
+                                          {PerfStatus::benchmark_failed, "benchmark failed"}})
+
 }  // namespace grader
+
+// fmt prints the states as their text.
+template <>
+struct fmt::formatter<grader::LabStatus> : fmt::formatter<std::string> {
+  auto format(grader::LabStatus status, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string>::format(grader::status_text(status), ctx);
+  }
+};
+template <>
+struct fmt::formatter<grader::PerfStatus> : fmt::formatter<std::string> {
+  auto format(grader::PerfStatus status, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string>::format(grader::status_text(status), ctx);
+  }
+};

@@ -10,6 +10,9 @@ unsigned LabResult::cases_passed() const {
   return static_cast<unsigned>(std::count_if(cases.begin(), cases.end(), [](const auto& c) { return c.verdict == Verdict::passed; }));
 }
 
+std::string status_text(LabStatus status) { return nlohmann::json(status).get<std::string>(); }
+std::string status_text(PerfStatus status) { return nlohmann::json(status).get<std::string>(); }
+
 namespace {
 
 using nlohmann::json;

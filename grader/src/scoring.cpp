@@ -35,8 +35,17 @@ void score_lab(const LabManifest& manifest, LabResult& lab) {
     total += task.earned;
     lab.tasks.push_back(std::move(task));
   }
-  for (const auto& p : lab.performance) total += p.earned;
+  for (auto& p : lab.performance) {
+    // "unreliable": the machine could not tell, and the doubt goes to the student.
+    p.earned = p.status == PerfStatus::passed || p.status == PerfStatus::unreliable ? p.points : 0;
+    total += p.earned;
+  }
   lab.points = round_points(total);
+  if (lab.status != LabStatus::graded) {
+    // Nothing earned: the rubric still lists every task, with zero points.
+    for (auto& t : lab.tasks) t.earned = 0;
+    lab.points = 0;
+  }
 }
 
 }  // namespace grader

@@ -15,7 +15,9 @@ namespace grader {
 // What one task earns with `cases_passed` of `cases_total` cases passed.
 [[nodiscard]] double task_points(const TaskSpec& spec, unsigned cases_passed, unsigned cases_total);
 
-// Fills lab.tasks, lab.points and lab.max_points from lab.cases and lab.performance.
+// score(): the one place points are set. Fills lab.tasks, the performance tasks' earned
+// points (from their status), lab.points and lab.max_points from lab.cases, lab.performance
+// and lab.status.
 void score_lab(const LabManifest& manifest, LabResult& lab);
 
 // Rounds to hundredths, so that reports and Gradescope agree on every digit.

@@ -36,7 +36,7 @@ std::vector<std::string> catch_arguments_for(const std::string& name) {
   return argv;
 }
 
-std::vector<TestCase> list_test_cases(const std::filesystem::path& trusted_executable, const std::string& suite,
+std::vector<TestCase> list_test_cases(const std::filesystem::path& trusted_executable, Suite suite,
                                       const LabManifest& lab) {
   std::vector<TestCase> cases;
   for (const auto& name : list_names(trusted_executable, "")) cases.push_back({name, suite, ""});

@@ -9,19 +9,27 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "manifest.hpp"
 
 namespace grader {
 
+// Which executable a case is in: the lab's visible tests, or the instructor's hidden ones.
+enum class Suite { visible, hidden };
+NLOHMANN_JSON_SERIALIZE_ENUM(Suite, {{Suite::visible, "visible"}, {Suite::hidden, "hidden"}})
+[[nodiscard]] inline std::string suite_text(Suite suite) { return nlohmann::json(suite).get<std::string>(); }
+
 struct TestCase {
   std::string name;
-  std::string suite;    // "visible" or "hidden"
+  Suite suite = Suite::visible;
   std::string task_id;  // the manifest task whose tag the case carries; empty when none
 };
 
 // Throws std::runtime_error when the executable cannot list its cases.
 [[nodiscard]] std::vector<TestCase> list_test_cases(const std::filesystem::path& trusted_executable,
-                                                    const std::string& suite, const LabManifest& lab);
+                                                    Suite suite, const LabManifest& lab);
 
 // A case name as a Catch test spec matching exactly that case: \ [ ] , * " and a leading ~
 // are escaped with a backslash.
@@ -31,3 +39,11 @@ struct TestCase {
 [[nodiscard]] std::vector<std::string> catch_arguments_for(const std::string& name);
 
 }  // namespace grader
+
+// fmt prints a suite as its name, as the reports always have.
+template <>
+struct fmt::formatter<grader::Suite> : fmt::formatter<std::string> {
+  auto format(grader::Suite suite, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string>::format(grader::suite_text(suite), ctx);
+  }
+};

@@ -98,7 +98,7 @@ void add_where_it_happened(CaseResult& out, const SandboxResult& run, const Chan
 }  // namespace
 
 std::vector<CaseResult> run_test_cases(Sandbox& sandbox, const std::vector<TestCase>& cases,
-                                       const std::map<std::string, std::filesystem::path>& executables,
+                                       const std::map<Suite, std::filesystem::path>& executables,
                                        const TestRunSettings& settings) {
   std::vector<CaseResult> results(cases.size());
   const auto started = std::chrono::steady_clock::now();
@@ -139,7 +139,7 @@ std::vector<CaseResult> run_test_cases(Sandbox& sandbox, const std::vector<TestC
 }
 
 void rerun_under_tsan(Sandbox& sandbox, std::vector<CaseResult>& cases,
-                      const std::map<std::string, std::filesystem::path>& tsan_executables,
+                      const std::map<Suite, std::filesystem::path>& tsan_executables,
                       const TestRunSettings& settings) {
   std::vector<std::size_t> passed;
   for (std::size_t i = 0; i < cases.size(); ++i) {

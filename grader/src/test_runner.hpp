@@ -25,16 +25,16 @@ struct TestRunSettings {
   std::vector<std::string> student_files;
 };
 
-// `executables` maps a suite ("visible", "hidden") to the executable that holds its cases.
+// `executables` maps a suite to the executable that holds its cases.
 [[nodiscard]] std::vector<CaseResult> run_test_cases(Sandbox& sandbox, const std::vector<TestCase>& cases,
-                                                     const std::map<std::string, std::filesystem::path>& executables,
+                                                     const std::map<Suite, std::filesystem::path>& executables,
                                                      const TestRunSettings& settings);
 
 // Reruns the cases that passed with the TSan build's executables; a ThreadSanitizer
 // report turns the verdict into race_detected. Other TSan failures are only noted: the
 // normal run already judged the behaviour.
 void rerun_under_tsan(Sandbox& sandbox, std::vector<CaseResult>& cases,
-                      const std::map<std::string, std::filesystem::path>& tsan_executables,
+                      const std::map<Suite, std::filesystem::path>& tsan_executables,
                       const TestRunSettings& settings);
 
 }  // namespace grader

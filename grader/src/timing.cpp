@@ -44,7 +44,9 @@ BenchmarkRun run_benchmark(Sandbox& sandbox, const std::filesystem::path& execut
     none.started = true;
     const CaseVerdict v = decide_verdict(r, none, request.limits);
     run.failure = fmt::format("{} {}", verdict_label(v.verdict), replace_all(v.summary, "The test", "The benchmark"));
-    if (r.ending == SandboxResult::Ending::exited) {
+    if (!r.setup_failure.empty()) {
+      run.failure = "sandbox set-up failed: " + r.setup_failure;
+    } else if (r.ending == SandboxResult::Ending::exited) {
       run.failure = fmt::format("the benchmark exited with status {}: {}", r.exit_code, trim(first_lines(r.output, 5, 600)));
     }
     return run;
@@ -79,91 +81,103 @@ double median(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-void fail_all(const LabManifest& manifest, const std::string& status, const std::string& detail, bool award, LabResult& lab) {
+// A performance task's result before it is judged: what the manifest says about it.
+PerfResult unjudged(const PerformanceSpec& spec) {
+  PerfResult r;
+  r.id = spec.id;
+  r.title = spec.title;
+  r.metric = spec.metric;
+  r.threshold = spec.threshold;
+  r.points = spec.points;
+  return r;
+}
+
+void fail_all(const LabManifest& manifest, PerfStatus status, const std::string& detail, LabResult& lab) {
   lab.performance.clear();
   for (const auto& p : manifest.performance) {
-    PerfResult r;
-    r.id = p.id;
-    r.title = p.title;
-    r.metric = p.metric;
-    r.threshold = p.threshold;
-    r.points = p.points;
-    r.earned = award ? p.points : 0;
+    PerfResult r = unjudged(p);
     r.status = status;
     r.detail = detail;
     lab.performance.push_back(std::move(r));
   }
 }
 
-}  // namespace
-
-void skip_timing(const LabManifest& manifest, const std::string& because, LabResult& lab) {
-  lab.timing.ran = false;
-  lab.timing.skipped_because = because;
-  fail_all(manifest, "not timed", because, false, lab);
+void reference_failed(const LabManifest& manifest, const std::string& detail, LabResult& lab) {
+  fail_all(manifest, PerfStatus::unreliable, detail, lab);
+  lab.timing.reliable = false;
+  lab.timing.unreliable_because = "the reference benchmark failed";
 }
 
-void time_lab(Sandbox& sandbox, const LabManifest& manifest, const std::filesystem::path& student_benchmark,
-              const std::filesystem::path& reference_benchmark, const TimingSettings& settings, LabResult& lab) {
-  TimingResult& timing = lab.timing;
-  timing.ran = true;
-  timing.rounds = settings.rounds;
+// The benchmark reports of every round, student's and reference's side by side.
+struct Rounds {
+  bool ok = false;
+  std::vector<nlohmann::json> student, reference;
+};
 
-  // Two workers, as every lab's graded benchmark runs (the thresholds are for 2 workers).
-  constexpr unsigned workers = 2;
-  const parlab::ParallelCapacity probe = parlab::measure_parallel_capacity(workers);
-  timing.probe_workers = workers;
-  timing.probe_capacity = probe.speedup;
-  timing.probe_capacity_min = probe.speedup_min;
-  timing.probe_capacity_max = probe.speedup_max;
+// The benchmark's fixed arguments and limits, shared by every run of one lab.
+struct BenchmarkPair {
+  Sandbox& sandbox;
+  const LabManifest& manifest;
+  const std::filesystem::path& student, &reference;
+  std::chrono::milliseconds student_wall{0};
+  [[nodiscard]] BenchmarkRun run_student() const { return run_benchmark(sandbox, student, manifest.benchmark_args, student_wall); }
+  [[nodiscard]] BenchmarkRun run_reference() const {
+    return run_benchmark(sandbox, reference, manifest.benchmark_args, std::chrono::minutes(5));
+  }
+};
 
-  // Warm-up: caches, page cache, CPU frequency. The reference's time also sets how long
-  // the student's may take (10x, at least 30 s) before it counts as hanging.
-  const BenchmarkRun reference_warmup = run_benchmark(sandbox, reference_benchmark, manifest.benchmark_args, std::chrono::minutes(5));
+// Warm-up: caches, page cache, CPU frequency. The reference's time also sets how long the
+// student's may take (10x, at least 30 s) before it counts as hanging. False: it failed.
+bool warm_up(BenchmarkPair& pair, LabResult& lab) {
+  const BenchmarkRun reference_warmup = pair.run_reference();
   if (!reference_warmup.ok) {
-    fail_all(manifest, "unreliable", "the reference benchmark failed (a problem of the grader, not yours): " + reference_warmup.failure, true, lab);
-    timing.reliable = false;
-    timing.unreliable_because = "the reference benchmark failed";
-    return;
+    reference_failed(pair.manifest, "the reference benchmark failed (a problem of the grader, not yours): " + reference_warmup.failure, lab);
+    return false;
   }
-  const auto student_wall = std::chrono::milliseconds(static_cast<long long>(std::max(30.0, 10 * reference_warmup.seconds) * 1000));
-  const BenchmarkRun student_warmup = run_benchmark(sandbox, student_benchmark, manifest.benchmark_args, student_wall);
+  pair.student_wall = std::chrono::milliseconds(static_cast<long long>(std::max(30.0, 10 * reference_warmup.seconds) * 1000));
+  const BenchmarkRun student_warmup = pair.run_student();
   if (!student_warmup.ok) {
-    timing.student_failure = student_warmup.failure;
-    fail_all(manifest, "benchmark failed", "your build's benchmark did not produce figures: " + student_warmup.failure, false, lab);
-    return;
+    lab.timing.student_failure = student_warmup.failure;
+    fail_all(pair.manifest, PerfStatus::benchmark_failed, "your build's benchmark did not produce figures: " + student_warmup.failure, lab);
+    return false;
   }
+  return true;
+}
 
-  std::vector<nlohmann::json> student_reports, reference_reports;
-  for (unsigned round = 0; round < settings.rounds; ++round) {
+Rounds run_rounds(const BenchmarkPair& pair, unsigned rounds, LabResult& lab) {
+  Rounds out;
+  for (unsigned round = 0; round < rounds; ++round) {
     // A B, B A, A B, ...: whatever favours the first (or second) run of a pair - a CPU
     // that clocks up, a neighbour's periodic job - favours both sides equally often.
     const bool student_first = round % 2 == 0;
     BenchmarkRun a, b;
-    if (!student_first) b = run_benchmark(sandbox, reference_benchmark, manifest.benchmark_args, std::chrono::minutes(5));
-    a = run_benchmark(sandbox, student_benchmark, manifest.benchmark_args, student_wall);
+    if (!student_first) b = pair.run_reference();
+    a = pair.run_student();
     if (!a.ok) {
-      timing.student_failure = a.failure;
-      fail_all(manifest, "benchmark failed", fmt::format("round {}: {}", round + 1, a.failure), false, lab);
-      return;
+      lab.timing.student_failure = a.failure;
+      fail_all(pair.manifest, PerfStatus::benchmark_failed, fmt::format("round {}: {}", round + 1, a.failure), lab);
+      return out;
     }
-    if (student_first) b = run_benchmark(sandbox, reference_benchmark, manifest.benchmark_args, std::chrono::minutes(5));
+    if (student_first) b = pair.run_reference();
     if (!b.ok) {
-      fail_all(manifest, "unreliable", "the reference benchmark failed: " + b.failure, true, lab);
-      timing.reliable = false;
-      timing.unreliable_because = "the reference benchmark failed";
-      return;
+      reference_failed(pair.manifest, "the reference benchmark failed: " + b.failure, lab);
+      return out;
     }
-    timing.student_seconds.push_back(a.seconds);
-    timing.reference_seconds.push_back(b.seconds);
-    student_reports.push_back(a.report);
-    reference_reports.push_back(b.report);
+    lab.timing.student_seconds.push_back(a.seconds);
+    lab.timing.reference_seconds.push_back(b.seconds);
+    out.student.push_back(a.report);
+    out.reference.push_back(b.report);
   }
+  out.ok = true;
+  return out;
+}
 
-  // Is the machine able to show a speed-up right now?
+// Is the machine able to show a speed-up right now? Marks the timing unreliable if not.
+void judge_reliability(const parlab::ParallelCapacity& probe, unsigned workers, const Rounds& rounds,
+                       const TimingSettings& settings, TimingResult& timing) {
   std::vector<double> efficiencies;
-  for (const auto& r : student_reports) efficiencies.push_back(capacity_efficiency_of(r));
-  for (const auto& r : reference_reports) efficiencies.push_back(capacity_efficiency_of(r));
+  for (const auto& r : rounds.student) efficiencies.push_back(capacity_efficiency_of(r));
+  for (const auto& r : rounds.reference) efficiencies.push_back(capacity_efficiency_of(r));
   const double run_efficiency = median(efficiencies);
   if (probe.efficiency() < settings.min_efficiency) {
     timing.reliable = false;
@@ -188,54 +202,76 @@ void time_lab(Sandbox& sandbox, const LabManifest& manifest, const std::filesyst
     timing.unreliable_because = fmt::format("the benchmarks' own capacity readings ranged from {:.0f}% to {:.0f}% per "
                                             "worker: the machine's load changed while they ran", *low * 100, *high * 100);
   }
+}
 
-  lab.performance.clear();
-  for (const auto& spec : manifest.performance) {
-    PerfResult p;
-    p.id = spec.id;
-    p.title = spec.title;
-    p.metric = spec.metric;
-    p.threshold = spec.threshold;
-    p.points = spec.points;
-    try {
-      std::vector<double> student, reference;
-      for (std::size_t i = 0; i < student_reports.size(); ++i) {
-        student.push_back(metric_of(student_reports[i], spec.metric));
-        reference.push_back(metric_of(reference_reports[i], spec.metric));
-        p.ratios.push_back(reference.back() > 0 ? student.back() / reference.back() : 0.0);
-      }
-      p.median_ratio = median(p.ratios);
-      p.min_ratio = *std::min_element(p.ratios.begin(), p.ratios.end());
-      p.max_ratio = *std::max_element(p.ratios.begin(), p.ratios.end());
-      p.student_median = median(student);
-      p.reference_median = median(reference);
-    } catch (const std::exception& e) {
-      p.status = "unreliable";
-      p.earned = p.points;
-      p.detail = std::string("the reference benchmark does not report this metric (a grader problem): ") + e.what();
-      lab.performance.push_back(std::move(p));
-      continue;
+// One performance task: the metric's ratio student / reference per round, and its status
+// (score() turns the status into points).
+PerfResult compare_metric(const PerformanceSpec& spec, const Rounds& rounds, const TimingSettings& settings,
+                          const TimingResult& timing) {
+  PerfResult p = unjudged(spec);
+  try {
+    std::vector<double> student, reference;
+    for (std::size_t i = 0; i < rounds.student.size(); ++i) {
+      student.push_back(metric_of(rounds.student[i], spec.metric));
+      reference.push_back(metric_of(rounds.reference[i], spec.metric));
+      p.ratios.push_back(reference.back() > 0 ? student.back() / reference.back() : 0.0);
     }
-    const bool noisy = p.max_ratio - p.min_ratio > settings.max_spread;
-    p.detail = fmt::format("{} of the reference: median {:.2f} (min {:.2f}, max {:.2f}, {} rounds); needed {:.2f}",
-                           spec.metric, p.median_ratio, p.min_ratio, p.max_ratio, p.ratios.size(), spec.threshold);
-    if (p.median_ratio >= spec.threshold) {
-      p.status = "passed";
-      p.earned = p.points;
-    } else if (!timing.reliable || noisy || p.median_ratio >= spec.threshold - settings.too_close_margin) {
-      p.status = "unreliable";
-      p.earned = p.points;
-      std::string why = !timing.reliable ? timing.unreliable_because
-                        : noisy ? fmt::format("the rounds disagree by more than {:.2f}", settings.max_spread)
-                                : fmt::format("within {:.2f} of the threshold, too close to call on a shared machine",
-                                              settings.too_close_margin);
-      p.detail += "; not judged: " + why;
-    } else {
-      p.status = "below threshold";
-      p.earned = 0;
-    }
-    lab.performance.push_back(std::move(p));
+    p.median_ratio = median(p.ratios);
+    p.min_ratio = *std::min_element(p.ratios.begin(), p.ratios.end());
+    p.max_ratio = *std::max_element(p.ratios.begin(), p.ratios.end());
+    p.student_median = median(student);
+    p.reference_median = median(reference);
+  } catch (const std::exception& e) {
+    p.status = PerfStatus::unreliable;
+    p.detail = std::string("the reference benchmark does not report this metric (a grader problem): ") + e.what();
+    return p;
   }
+  const bool noisy = p.max_ratio - p.min_ratio > settings.max_spread;
+  p.detail = fmt::format("{} of the reference: median {:.2f} (min {:.2f}, max {:.2f}, {} rounds); needed {:.2f}",
+                         spec.metric, p.median_ratio, p.min_ratio, p.max_ratio, p.ratios.size(), spec.threshold);
+  if (p.median_ratio >= spec.threshold) {
+    p.status = PerfStatus::passed;
+  } else if (!timing.reliable || noisy || p.median_ratio >= spec.threshold - settings.too_close_margin) {
+    p.status = PerfStatus::unreliable;
+    std::string why = !timing.reliable ? timing.unreliable_because
+                      : noisy ? fmt::format("the rounds disagree by more than {:.2f}", settings.max_spread)
+                              : fmt::format("within {:.2f} of the threshold, too close to call on a shared machine",
+                                            settings.too_close_margin);
+    p.detail += "; not judged: " + why;
+  } else {
+    p.status = PerfStatus::below_threshold;
+  }
+  return p;
+}
+
+}  // namespace
+
+void skip_timing(const LabManifest& manifest, const std::string& because, LabResult& lab) {
+  lab.timing.ran = false;
+  lab.timing.skipped_because = because;
+  fail_all(manifest, PerfStatus::not_timed, because, lab);
+}
+
+void time_lab(Sandbox& sandbox, const LabManifest& manifest, const std::filesystem::path& student_benchmark,
+              const std::filesystem::path& reference_benchmark, const TimingSettings& settings, LabResult& lab) {
+  TimingResult& timing = lab.timing;
+  timing.ran = true;
+  timing.rounds = settings.rounds;
+
+  constexpr unsigned workers = 2;  // every lab's graded benchmark runs two workers (the thresholds are for 2)
+  const parlab::ParallelCapacity probe = parlab::measure_parallel_capacity(workers);
+  timing.probe_workers = workers;
+  timing.probe_capacity = probe.speedup;
+  timing.probe_capacity_min = probe.speedup_min;
+  timing.probe_capacity_max = probe.speedup_max;
+
+  BenchmarkPair pair{sandbox, manifest, student_benchmark, reference_benchmark};
+  if (!warm_up(pair, lab)) return;
+  const Rounds rounds = run_rounds(pair, settings.rounds, lab);
+  if (!rounds.ok) return;
+  judge_reliability(probe, workers, rounds, settings, timing);
+  lab.performance.clear();
+  for (const auto& spec : manifest.performance) lab.performance.push_back(compare_metric(spec, rounds, settings, timing));
 }
 
 }  // namespace grader

@@ -103,7 +103,10 @@ std::string describe_signal(int signal) {
   }
 }
 
-CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channel, const SandboxLimits& limits) {
+namespace {
+
+// A run the sandbox stopped (a limit, or the timeout).
+CaseVerdict verdict_when_stopped(const SandboxResult& run, const ChannelReport& channel, const SandboxLimits& limits) {
   using Ending = SandboxResult::Ending;
   const double wall_seconds = std::chrono::duration<double>(limits.wall).count();
   switch (run.ending) {
@@ -160,8 +163,17 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
                                               wall_seconds)};
     case Ending::exited:
     case Ending::signaled:
-      break;
+      break;  // not stopped: decide_verdict judges these itself
   }
+  return {Verdict::failed, "The test ended by itself."};
+}
+
+}  // namespace
+
+CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channel, const SandboxLimits& limits) {
+  using Ending = SandboxResult::Ending;
+  if (!run.setup_failure.empty()) return {Verdict::failed, "sandbox set-up failed: " + run.setup_failure};
+  if (run.ending != Ending::exited && run.ending != Ending::signaled) return verdict_when_stopped(run, channel, limits);
 
   const bool exited_cleanly = run.ending == Ending::exited && run.exit_code == 0;
   if (channel.passed && exited_cleanly) return {Verdict::passed, "passed"};

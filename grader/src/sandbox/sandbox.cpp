@@ -126,11 +126,6 @@ bool drain_available(int fd, std::string* into, CappedOutput* capped, std::size_
   }
 }
 
-void set_limit(int resource, rlim_t value) noexcept {
-  const rlimit limit{value, value};
-  ::setrlimit(resource, &limit);
-}
-
 // Everything the forked child needs, prepared before fork().
 struct ChildPlan {
   int stdin_fd = -1, output_fd = -1, channel_fd = -1, status_fd = -1, nonce_fd = -1;
@@ -143,51 +138,80 @@ struct ChildPlan {
   PrivilegeDrop drop;
 };
 
-[[noreturn]] void child_enter_sandbox(const ChildPlan& plan) noexcept {
-  ::setsid();  // own session and process group: one kill(-pgid) reaches all that stayed in it
+// The child's set-up steps below run between fork() and exec(): async-signal-safe calls
+// only. Each returns the call that failed (errno says why), or nullptr when it succeeded.
+
+const char* set_limit(int resource, const char* call, rlim_t soft, rlim_t hard) noexcept {
+  const rlimit limit{soft, hard};
+  return ::setrlimit(resource, &limit) == 0 ? nullptr : call;
+}
+
+// Puts the pipes where the program expects them: stdin, stdout and stderr, the result
+// channel at 3, the status pipe at 4, the nonce at 5. `report` follows the status pipe.
+const char* place_fds(const ChildPlan& plan, int& report) noexcept {
+  constexpr int count = 6;
+  const int sources[count] = {plan.stdin_fd, plan.output_fd, plan.output_fd, plan.channel_fd, plan.status_fd, plan.nonce_fd};
+  const int targets[count] = {0, 1, 2, channel_fd_in_child, status_fd_in_child, nonce_fd_in_child};
+  const char* const calls[count] = {"dup2 stdin", "dup2 stdout", "dup2 stderr", "dup2 result channel", "dup2 status pipe", "dup2 nonce pipe"};
   // Move the pipes above the target numbers first, so that no dup2 below overwrites a
   // source that is still to be copied.
-  const int input = ::fcntl(plan.stdin_fd, F_DUPFD, 10);
-  const int output = ::fcntl(plan.output_fd, F_DUPFD, 10);
-  const int channel = plan.channel_fd >= 0 ? ::fcntl(plan.channel_fd, F_DUPFD, 10) : -1;
-  const int status = plan.status_fd >= 0 ? ::fcntl(plan.status_fd, F_DUPFD, 10) : -1;
-  const int nonce = plan.nonce_fd >= 0 ? ::fcntl(plan.nonce_fd, F_DUPFD, 10) : -1;
-  ::dup2(input, 0);
-  ::dup2(output, 1);
-  ::dup2(output, 2);
-  if (channel >= 0) ::dup2(channel, channel_fd_in_child);
-  if (status >= 0) ::dup2(status, status_fd_in_child);
-  if (nonce >= 0) ::dup2(nonce, nonce_fd_in_child);
+  int moved[count];
+  for (int i = 0; i < count; ++i) {
+    moved[i] = sources[i] >= 0 ? ::fcntl(sources[i], F_DUPFD, 10) : -1;
+    if (sources[i] >= 0 && moved[i] < 0) return "fcntl F_DUPFD";
+    if (i == 4 && moved[i] >= 0) report = moved[i];
+  }
+  for (int i = 0; i < count; ++i) {
+    if (moved[i] >= 0 && ::dup2(moved[i], targets[i]) < 0) return calls[i];
+    if (i == 4 && moved[i] >= 0) report = status_fd_in_child;
+  }
+  // Not an error when it is not open: the point is that the program finds nothing there.
   if (plan.channel_fd < 0) ::close(channel_fd_in_child);
   if (plan.status_fd < 0) ::close(status_fd_in_child);
   close_fds_from(nonce_fd_in_child + (plan.nonce_fd >= 0 ? 1 : 0));
-  set_limit(RLIMIT_CORE, 0);
+  // Without bubblewrap no helper inherits the status pipe: a successful exec closes it.
+  if (!plan.through_bwrap && plan.status_fd >= 0 && ::fcntl(status_fd_in_child, F_SETFD, FD_CLOEXEC) != 0) {
+    return "fcntl FD_CLOEXEC on the status pipe";
+  }
+  return nullptr;
+}
+
+const char* apply_limits(const SandboxLimits& limits) noexcept {
+  const char* failed = set_limit(RLIMIT_CORE, "setrlimit RLIMIT_CORE", 0, 0);
   // Soft limit sends SIGXCPU, the hard one a second later SIGKILL.
-  const rlimit cpu{plan.limits.cpu_seconds, static_cast<rlim_t>(plan.limits.cpu_seconds) + 1};
-  ::setrlimit(RLIMIT_CPU, &cpu);
-  set_limit(RLIMIT_FSIZE, plan.limits.file_size);
-  set_limit(RLIMIT_NOFILE, plan.limits.open_files);
-  if (plan.limits.address_space > 0) set_limit(RLIMIT_AS, plan.limits.address_space);
+  if (failed == nullptr) failed = set_limit(RLIMIT_CPU, "setrlimit RLIMIT_CPU", limits.cpu_seconds, static_cast<rlim_t>(limits.cpu_seconds) + 1);
+  if (failed == nullptr) failed = set_limit(RLIMIT_FSIZE, "setrlimit RLIMIT_FSIZE", limits.file_size, limits.file_size);
+  if (failed == nullptr) failed = set_limit(RLIMIT_NOFILE, "setrlimit RLIMIT_NOFILE", limits.open_files, limits.open_files);
+  if (failed == nullptr && limits.address_space > 0) {
+    failed = set_limit(RLIMIT_AS, "setrlimit RLIMIT_AS", limits.address_space, limits.address_space);
+  }
   // glibc gives every new thread a stack of RLIMIT_STACK (8 MiB by default) of address
   // space: 256 threads (lab 04 allows that many workers) would use the whole 2 GiB above.
-  set_limit(RLIMIT_STACK, thread_stack_bytes);
+  if (failed == nullptr) failed = set_limit(RLIMIT_STACK, "setrlimit RLIMIT_STACK", thread_stack_bytes, thread_stack_bytes);
+  return failed;
+}
+
+// Without bubblewrap the child isolates itself (bubblewrap's helper does this inside it).
+const char* isolate_without_bwrap(const ChildPlan& plan) noexcept {
+  if (plan.unshare_network && ::unshare(CLONE_NEWNET) != 0) return "unshare CLONE_NEWNET";
+  if (::chdir(plan.scratch) != 0) return "chdir into the scratch folder";
+  if (const char* failed = drop_privileges(plan.drop)) return failed;
+  // The grader died: so does the test.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return "prctl PR_SET_PDEATHSIG";
+  return nullptr;
+}
+
+[[noreturn]] void child_enter_sandbox(const ChildPlan& plan) noexcept {
+  int report = plan.status_fd;
+  // Own session and process group: one kill(-pgid) reaches all that stayed in it.
+  if (::setsid() < 0) fail_setup(report, "setsid");
+  if (const char* failed = place_fds(plan, report)) fail_setup(report, failed);
+  if (const char* failed = apply_limits(plan.limits)) fail_setup(report, failed);
   if (!plan.through_bwrap) {
-    if (plan.unshare_network && ::unshare(CLONE_NEWNET) != 0) {
-      static const char message[] = "parlab-grader sandbox: unshare(CLONE_NEWNET) failed\n";
-      (void)!::write(2, message, sizeof message - 1);
-      ::_exit(127);
-    }
-    if (::chdir(plan.scratch) != 0 || !drop_privileges(plan.drop)) {
-      static const char message[] = "parlab-grader sandbox: cannot enter the scratch folder or drop privileges\n";
-      (void)!::write(2, message, sizeof message - 1);
-      ::_exit(127);
-    }
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the grader died: so does the test
+    if (const char* failed = isolate_without_bwrap(plan)) fail_setup(report, failed);
   }
   ::execve(plan.argv[0], plan.argv, plan.envp);
-  static const char message[] = "parlab-grader sandbox: cannot start the program\n";
-  (void)!::write(2, message, sizeof message - 1);
-  ::_exit(127);
+  fail_setup(report, plan.through_bwrap ? "execve bwrap" : "execve");
 }
 
 // Memory and disk the run holds now; the ending when one is over its limit. The processes
@@ -213,6 +237,274 @@ std::optional<SandboxResult::Ending> measure_holdings(const std::vector<ProcessE
   if (limits.disk > 0 && in_files + (64 << 10) >= limits.disk) return SandboxResult::Ending::disk_quota;
   if (limits.memory > 0 && memory > limits.memory) return SandboxResult::Ending::memory_limit;
   return std::nullopt;
+}
+
+// The parent's steps of one run, in order: scratch, view, environment, privileges, launch
+// arguments, pipes, fork, watching, backtrace, the kill, draining and decoding the ending.
+
+// The run's working folder: a fresh one removed at the end, or the caller's, kept.
+class Scratch {
+ public:
+  Scratch(const SandboxRequest& request, const SandboxPaths& paths, bool separate_uid, uid_t uid)
+      : path_(request.scratch.empty() ? paths.scratch_root / ("run-" + random_hex(8)) : request.scratch),
+        owned_(request.scratch.empty()) {
+    std::filesystem::create_directories(path_);
+    ::chmod(path_.c_str(), 0700);
+    if (separate_uid && ::chown(path_.c_str(), uid, static_cast<gid_t>(uid)) != 0) {
+      const int error = errno;
+      if (owned_) remove_tree_quietly(path_);
+      throw std::system_error(error, std::generic_category(), "chown " + path_.string());
+    }
+  }
+  ~Scratch() {
+    if (owned_) remove_tree_quietly(path_);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  bool owned_;
+};
+
+ViewSpec view_of(const SandboxRequest& request, const std::filesystem::path& scratch, const std::filesystem::path& grader) {
+  ViewSpec view;
+  view.scratch = scratch;
+  view.scratch_in_memory = request.scratch_in_memory;
+  view.tmpfs_bytes = request.limits.disk > 0 ? request.limits.disk : request.limits.file_size;
+  view.read_only = request.read_only;
+  view.read_only.push_back(request.argv[0]);
+  view.read_only.push_back(grader);
+  return view;
+}
+
+// A minimal environment: nothing of the grader's (paths, tokens) reaches the test. Under
+// bubblewrap, temporary files go to the sandbox's private /tmp: a tmpfs (lab 03 measures
+// locks, not the disk: a rename on ext4 costs 0.3-1 ms) that vanishes with the sandbox.
+std::vector<std::string> sandbox_environment(const SandboxRequest& request, const std::filesystem::path& scratch, bool bwrap) {
+  const std::string temporary = bwrap ? std::string("/tmp") : scratch.string();
+  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + scratch.string(),
+                                  "TMPDIR=" + temporary, "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};
+  env.insert(env.end(), request.environment.begin(), request.environment.end());
+  if (request.result_channel) {
+    env.push_back(fmt::format("PARLAB_RESULT_FD={}", channel_fd_in_child));
+    // Never in the environment: a pipe (written below) that the listener reads and closes.
+    env.push_back(fmt::format("PARLAB_RESULT_NONCE_FD={}", nonce_fd_in_child));
+  }
+  return env;
+}
+
+// RLIMIT_NPROC counts every process of the real uid. With a uid of its own that is just
+// the test's; otherwise the grader's user already has some, which the limit must allow.
+PrivilegeDrop privilege_drop(const SandboxLimits& limits, bool separate_uid, uid_t uid) {
+  PrivilegeDrop drop;
+  drop.enabled = separate_uid;
+  drop.uid = uid;
+  drop.gid = static_cast<gid_t>(uid);
+  drop.max_processes = limits.processes;
+  if (!separate_uid && ::geteuid() != 0) {
+    drop.max_processes += living_processes_of(read_process_table(), ::getuid()).size();
+  }
+  return drop;
+}
+
+// The command line the child executes: the program, or bubblewrap starting the grader's
+// helper (which drops the privileges inside) that starts the program.
+std::vector<std::string> launch_arguments(const SandboxRequest& request, const Isolation& isolation, const ViewSpec& view,
+                                          const std::filesystem::path& grader, const PrivilegeDrop& drop) {
+  std::vector<std::string> args;
+  if (isolation.level == IsolationLevel::bubblewrap) {
+    args = {isolation.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session"};
+    const auto view_args = bubblewrap_view_arguments(view);
+    args.insert(args.end(), view_args.begin(), view_args.end());
+    args.insert(args.end(), {"--chdir", view.scratch.string(), "--", grader.string(), "__sandbox-exec",
+                             std::to_string(drop.uid), std::to_string(drop.gid), std::to_string(drop.max_processes),
+                             std::to_string(status_fd_in_child), "--"});
+  }
+  args.insert(args.end(), request.argv.begin(), request.argv.end());
+  return args;
+}
+
+struct RunPipes {
+  Pipe output, channel, status, nonce;
+  UniqueFd dev_null;
+};
+
+RunPipes open_pipes(bool result_channel, const std::string& nonce) {
+  RunPipes pipes;
+  pipes.output = make_pipe();
+  pipes.status = make_pipe();
+  if (result_channel) {
+    pipes.channel = make_pipe();
+    pipes.nonce = make_pipe();
+    // 32 bytes: far below a pipe's buffer, so this never blocks. Closing the write end
+    // leaves the listener an ended pipe to read it from.
+    if (::write(pipes.nonce.write_end.get(), nonce.data(), nonce.size()) != static_cast<ssize_t>(nonce.size())) {
+      throw std::system_error(errno, std::generic_category(), "writing the nonce pipe");
+    }
+    pipes.nonce.write_end.reset();
+  }
+  pipes.dev_null = UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!pipes.dev_null.valid()) throw std::system_error(errno, std::generic_category(), "open /dev/null");
+  return pipes;
+}
+
+// One run while it is watched: what the parent holds and has seen so far.
+struct RunInProgress {
+  explicit RunInProgress(const SandboxRequest& r) : request(r) {}
+  const SandboxRequest& request;
+  bool bwrap = false;
+  bool separate_uid = false;
+  uid_t uid = 0;
+  ViewSpec view;
+  RunPipes pipes;
+  pid_t pid = -1;
+  std::chrono::steady_clock::time_point started;
+  CappedOutput captured;
+  bool output_open = true, channel_open = false;
+  bool reaped = false;
+  bool stopped_early = false;
+  int status = 0;
+};
+
+ChildPlan plan_child(const RunInProgress& run, const Isolation& isolation, const char* scratch, std::vector<char*>& argv,
+                     std::vector<char*>& envp, const PrivilegeDrop& drop) {
+  ChildPlan plan;
+  plan.stdin_fd = run.pipes.dev_null.get();
+  plan.output_fd = run.pipes.output.write_end.get();
+  plan.channel_fd = run.request.result_channel ? run.pipes.channel.write_end.get() : -1;
+  plan.status_fd = run.pipes.status.write_end.get();
+  plan.nonce_fd = run.request.result_channel ? run.pipes.nonce.read_end.get() : -1;
+  plan.limits = run.request.limits;
+  plan.through_bwrap = run.bwrap;
+  plan.unshare_network = isolation.level == IsolationLevel::network_namespace;
+  plan.scratch = scratch;
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+  plan.drop = run.bwrap ? PrivilegeDrop{} : drop;  // under bubblewrap the helper drops them
+  return plan;
+}
+
+// After fork: the parent keeps only the read ends, and never blocks on them.
+void keep_read_ends(RunInProgress& run) {
+  run.pipes.output.write_end.reset();
+  run.pipes.channel.write_end.reset();
+  run.pipes.status.write_end.reset();
+  run.pipes.nonce.read_end.reset();
+  set_nonblocking(run.pipes.output.read_end.get());
+  set_nonblocking(run.pipes.status.read_end.get());
+  run.channel_open = run.pipes.channel.read_end.valid();
+  if (run.channel_open) set_nonblocking(run.pipes.channel.read_end.get());
+}
+
+void read_pipes(RunInProgress& run, SandboxResult& result) {
+  if (run.output_open) run.output_open = drain_available(run.pipes.output.read_end.get(), nullptr, &run.captured, 0);
+  if (run.channel_open) {
+    run.channel_open = drain_available(run.pipes.channel.read_end.get(), &result.channel, nullptr, channel_cap_bytes);
+  }
+}
+
+void wait_for_pipes(const RunInProgress& run, int wait_ms) {
+  pollfd fds[2];
+  nfds_t count = 0;
+  if (run.output_open) fds[count++] = {run.pipes.output.read_end.get(), POLLIN, 0};
+  if (run.channel_open) fds[count++] = {run.pipes.channel.read_end.get(), POLLIN, 0};
+  if (count > 0) {
+    ::poll(fds, count, wait_ms);
+  } else {
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+  }
+}
+
+// The /proc sample: processes, memory and disk against their limits.
+std::optional<SandboxResult::Ending> sample_processes(const RunInProgress& run, SandboxResult& result) {
+  const auto table = read_process_table();
+  // RLIMIT_NPROC counts threads too: at the limit, fork() and thread creation fail.
+  if (run.separate_uid) {
+    const unsigned tasks = tasks_of(table, run.uid);
+    result.peak_processes = std::max(result.peak_processes, tasks);
+    if (tasks + 2 >= run.request.limits.processes) return SandboxResult::Ending::process_limit;
+  }
+  return measure_holdings(table, run.pid, run.uid, run.separate_uid, run.bwrap, run.view, run.request.limits, result);
+}
+
+// Reads the program's output until it ends (then it is reaped) or must be stopped (the
+// ending that stops it is returned).
+std::optional<SandboxResult::Ending> watch_until_end(RunInProgress& run, SandboxResult& result) {
+  ProgressDeadline deadline(run.started, run.request.limits.wall, run.pid);
+  auto next_sample = run.started;
+  while (true) {
+    const auto now = std::chrono::steady_clock::now();
+    if (deadline.expired(now, result.channel)) return SandboxResult::Ending::timed_out;
+    const auto left_ms = deadline.until_next_check(now).count();
+    wait_for_pipes(run, static_cast<int>(std::clamp<long long>(left_ms, 0, 50)));
+    read_pipes(run, result);
+    if (run.captured.total() > run.request.limits.output_bytes) return SandboxResult::Ending::output_limit;
+    if (std::chrono::steady_clock::now() >= next_sample) {
+      if (const auto ending = sample_processes(run, result)) return ending;
+      next_sample = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    }
+    if (::waitpid(run.pid, &run.status, WNOHANG) == run.pid) {
+      run.reaped = true;
+      return std::nullopt;
+    }
+  }
+}
+
+// The test process and the children it forked: the processes of the sandbox uid, or without
+// a uid of its own, the child and its descendants.
+void take_backtraces(const RunInProgress& run, SandboxResult& result) {
+  const auto table = read_process_table();
+  std::vector<pid_t> candidates = run.separate_uid ? living_processes_of(table, run.uid) : descendants_of(table, run.pid);
+  if (!run.bwrap && !run.separate_uid) candidates.insert(candidates.begin(), run.pid);
+  if (!candidates.empty()) result.backtrace = backtraces_of_processes(candidates, run.request.argv.front());
+}
+
+// End everything: the process group, then every descendant, then (with a uid of its own)
+// every process of that uid, which also finds daemons that escaped with setsid().
+void end_every_process(RunInProgress& run, SandboxResult& result) {
+  ::kill(-run.pid, SIGKILL);
+  for (const pid_t p : descendants_of(read_process_table(), run.pid)) ::kill(p, SIGKILL);
+  ::kill(run.pid, SIGKILL);
+  if (run.separate_uid) result.killed_at_end = kill_every_process_of_uid(run.uid, std::chrono::seconds(5));
+  if (!run.reaped) {
+    while (::waitpid(run.pid, &run.status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+// Everything that could write is dead now: read what is left in the pipes.
+void drain_after_end(RunInProgress& run, SandboxResult& result) {
+  const auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while ((run.output_open || run.channel_open) && std::chrono::steady_clock::now() < drain_deadline) {
+    read_pipes(run, result);
+    if (run.output_open || run.channel_open) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  result.output = run.captured.text();
+  result.output_bytes = run.captured.total();
+}
+
+// How the program ended. The status pipe holds a set-up step's failure, if one failed,
+// and under bubblewrap the helper's report of the program's own wait status; without
+// that report (the helper could not start the program) bubblewrap's exit code has to do.
+void decode_ending(RunInProgress& run, SandboxResult& result) {
+  StatusRecord record;
+  while (::read(run.pipes.status.read_end.get(), &record, sizeof record) == sizeof record) {
+    if (record.failed_call[0] != '\0' && result.setup_failure.empty()) {
+      result.setup_failure = fmt::format("{}: {}", record.failed_call, std::strerror(record.error));
+    } else if (record.failed_call[0] == '\0' && run.bwrap) {
+      run.status = record.wait_status;
+    }
+  }
+  if (run.stopped_early) return;
+  if (WIFEXITED(run.status)) {
+    result.ending = SandboxResult::Ending::exited;
+    result.exit_code = WEXITSTATUS(run.status);
+  } else if (WIFSIGNALED(run.status)) {
+    result.ending = SandboxResult::Ending::signaled;
+    result.signal = WTERMSIG(run.status);
+  }
 }
 
 }  // namespace
@@ -298,226 +590,46 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   if (request.argv.empty() || request.argv[0].empty() || request.argv[0][0] != '/') {
     throw std::invalid_argument("Sandbox::run needs an absolute program path");
   }
-  const bool separate_uid = isolation_.separate_uid;
-  UidLease lease(*this, separate_uid);
-  const uid_t uid = lease.uid();
-  const bool bwrap = isolation_.level == IsolationLevel::bubblewrap;
-
+  UidLease lease(*this, isolation_.separate_uid);
+  RunInProgress run(request);
+  run.bwrap = isolation_.level == IsolationLevel::bubblewrap;
+  run.separate_uid = isolation_.separate_uid;
+  run.uid = lease.uid();
   SandboxResult result;
-  const bool own_scratch = request.scratch.empty();
-  const std::filesystem::path scratch = own_scratch ? paths_.scratch_root / ("run-" + random_hex(8)) : request.scratch;
-  std::filesystem::create_directories(scratch);
-  struct ScratchCleanup {
-    std::filesystem::path path;
-    ~ScratchCleanup() {
-      if (!path.empty()) remove_tree_quietly(path);
-    }
-  } cleanup{own_scratch ? scratch : std::filesystem::path()};
-  ::chmod(scratch.c_str(), 0700);
-  if (separate_uid && ::chown(scratch.c_str(), uid, static_cast<gid_t>(uid)) != 0) {
-    throw std::system_error(errno, std::generic_category(), "chown " + scratch.string());
-  }
-  ViewSpec view;
-  view.scratch = scratch;
-  view.scratch_in_memory = request.scratch_in_memory;
-  view.tmpfs_bytes = request.limits.disk > 0 ? request.limits.disk : request.limits.file_size;
-  view.read_only = request.read_only;
-  view.read_only.push_back(request.argv[0]);
-  view.read_only.push_back(paths_.grader_executable);
+  const Scratch scratch(request, paths_, run.separate_uid, run.uid);
+  run.view = view_of(request, scratch.path(), paths_.grader_executable);
+  if (request.result_channel) result.nonce = random_hex(16);
 
-  // A minimal environment: nothing of the grader's (paths, tokens) reaches the test. Under
-  // bubblewrap, temporary files go to the sandbox's private /tmp: a tmpfs (lab 03 measures
-  // locks, not the disk: a rename on ext4 costs 0.3-1 ms) that vanishes with the sandbox.
-  const std::string temporary = bwrap ? std::string("/tmp") : scratch.string();
-  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + scratch.string(),
-                                  "TMPDIR=" + temporary, "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};
-  env.insert(env.end(), request.environment.begin(), request.environment.end());
-  if (request.result_channel) {
-    result.nonce = random_hex(16);
-    env.push_back(fmt::format("PARLAB_RESULT_FD={}", channel_fd_in_child));
-    // Never in the environment: a pipe (written below) that the listener reads and closes.
-    env.push_back(fmt::format("PARLAB_RESULT_NONCE_FD={}", nonce_fd_in_child));
-  }
-
-  // RLIMIT_NPROC counts every process of the real uid. With a uid of its own that is just
-  // the test's; otherwise the grader's user already has some, which the limit must allow.
-  PrivilegeDrop drop;
-  drop.enabled = separate_uid;
-  drop.uid = uid;
-  drop.gid = static_cast<gid_t>(uid);
-  drop.max_processes = request.limits.processes;
-  if (!separate_uid && ::geteuid() != 0) {
-    drop.max_processes += living_processes_of(read_process_table(), ::getuid()).size();
-  }
-
-  std::vector<std::string> args;
-  if (bwrap) {
-    args = {isolation_.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session"};
-    const auto view_args = bubblewrap_view_arguments(view);
-    args.insert(args.end(), view_args.begin(), view_args.end());
-    args.insert(args.end(), {"--chdir", scratch.string(), "--", paths_.grader_executable.string(), "__sandbox-exec",
-                             std::to_string(uid), std::to_string(uid), std::to_string(drop.max_processes),
-                             std::to_string(status_fd_in_child), "--"});
-    drop = {};  // the helper inside the sandbox drops them
-  }
-  args.insert(args.end(), request.argv.begin(), request.argv.end());
-
+  std::vector<std::string> env = sandbox_environment(request, scratch.path(), run.bwrap);
+  const PrivilegeDrop drop = privilege_drop(request.limits, run.separate_uid, run.uid);
+  std::vector<std::string> args = launch_arguments(request, isolation_, run.view, paths_.grader_executable, drop);
   std::vector<char*> argv = as_c_strings(args);
   std::vector<char*> envp = as_c_strings(env);
-  const std::string scratch_text = scratch.string();
+  const std::string scratch_text = scratch.path().string();
+  run.pipes = open_pipes(request.result_channel, result.nonce);
+  const ChildPlan plan = plan_child(run, isolation_, scratch_text.c_str(), argv, envp, drop);
 
-  Pipe output = make_pipe();
-  Pipe channel = request.result_channel ? make_pipe() : Pipe{};
-  Pipe status_pipe = bwrap ? make_pipe() : Pipe{};
-  Pipe nonce_pipe = request.result_channel ? make_pipe() : Pipe{};
-  if (request.result_channel) {
-    // 32 bytes: far below a pipe's buffer, so this never blocks. Closing the write end
-    // leaves the listener an ended pipe to read it from.
-    if (::write(nonce_pipe.write_end.get(), result.nonce.data(), result.nonce.size()) != static_cast<ssize_t>(result.nonce.size())) {
-      throw std::system_error(errno, std::generic_category(), "writing the nonce pipe");
-    }
-    nonce_pipe.write_end.reset();
+  run.started = std::chrono::steady_clock::now();
+  run.pid = ::fork();
+  if (run.pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
+  if (run.pid == 0) child_enter_sandbox(plan);
+  ActiveChild registered(run.pid);
+  keep_read_ends(run);
+
+  if (const auto stop = watch_until_end(run, result)) {
+    result.ending = *stop;
+    run.stopped_early = true;
   }
-  UniqueFd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-
-  ChildPlan plan;
-  plan.stdin_fd = dev_null.get();
-  plan.output_fd = output.write_end.get();
-  plan.channel_fd = request.result_channel ? channel.write_end.get() : -1;
-  plan.status_fd = bwrap ? status_pipe.write_end.get() : -1;
-  plan.nonce_fd = request.result_channel ? nonce_pipe.read_end.get() : -1;
-  plan.limits = request.limits;
-  plan.through_bwrap = bwrap;
-  plan.unshare_network = isolation_.level == IsolationLevel::network_namespace;
-  plan.scratch = scratch_text.c_str();
-  plan.argv = argv.data();
-  plan.envp = envp.data();
-  plan.drop = drop;
-
-  const auto started = std::chrono::steady_clock::now();
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
-  if (pid == 0) child_enter_sandbox(plan);
-  ActiveChild registered(pid);
-  output.write_end.reset();
-  channel.write_end.reset();
-  status_pipe.write_end.reset();
-  nonce_pipe.read_end.reset();
-  set_nonblocking(output.read_end.get());
-  if (channel.read_end.valid()) set_nonblocking(channel.read_end.get());
-
-  CappedOutput captured;
-  bool output_open = true, channel_open = channel.read_end.valid();
-  bool reaped = false;
-  int status = 0;
-  ProgressDeadline deadline(started, request.limits.wall, pid);
-  auto next_count = started;
-  bool stopped_early = false;
-
-  while (true) {
-    const auto now = std::chrono::steady_clock::now();
-    if (deadline.expired(now, result.channel)) {
-      result.ending = SandboxResult::Ending::timed_out;
-      stopped_early = true;
-      break;
-    }
-    pollfd fds[2];
-    nfds_t count = 0;
-    if (output_open) fds[count++] = {output.read_end.get(), POLLIN, 0};
-    if (channel_open) fds[count++] = {channel.read_end.get(), POLLIN, 0};
-    const auto left_ms = deadline.until_next_check(now).count();
-    const int wait_ms = static_cast<int>(std::clamp<long long>(left_ms, 0, 50));
-    if (count > 0) {
-      ::poll(fds, count, wait_ms);
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
-    }
-    if (output_open) output_open = drain_available(output.read_end.get(), nullptr, &captured, 0);
-    if (channel_open) channel_open = drain_available(channel.read_end.get(), &result.channel, nullptr, channel_cap_bytes);
-    if (captured.total() > request.limits.output_bytes) {
-      result.ending = SandboxResult::Ending::output_limit;
-      stopped_early = true;
-      break;
-    }
-    if (std::chrono::steady_clock::now() >= next_count) {
-      const auto table = read_process_table();
-      // RLIMIT_NPROC counts threads too: at the limit, fork() and thread creation fail.
-      if (separate_uid) {
-        const unsigned tasks = tasks_of(table, uid);
-        result.peak_processes = std::max(result.peak_processes, tasks);
-        if (tasks + 2 >= request.limits.processes) {
-          result.ending = SandboxResult::Ending::process_limit;
-          stopped_early = true;
-          break;
-        }
-      }
-      const auto ending = measure_holdings(table, pid, uid, separate_uid, bwrap, view, request.limits, result);
-      if (ending) {
-        result.ending = *ending;
-        stopped_early = true;
-        break;
-      }
-      next_count = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-    }
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) {
-      reaped = true;
-      break;
-    }
-  }
-
   const bool stuck_or_hoarding = result.ending == SandboxResult::Ending::timed_out ||
                                  result.ending == SandboxResult::Ending::memory_limit;
   if (stuck_or_hoarding && request.backtrace_on_timeout && gdb_available_) {
-    // The test process and the children it forked: the processes of the sandbox uid, or
-    // without a uid of its own, the child and its descendants.
-    const auto table = read_process_table();
-    std::vector<pid_t> candidates = separate_uid ? living_processes_of(table, uid) : descendants_of(table, pid);
-    if (!bwrap && !separate_uid) candidates.insert(candidates.begin(), pid);
-    if (!candidates.empty()) result.backtrace = backtraces_of_processes(candidates, request.argv.front());
+    take_backtraces(run, result);
   }
-
-  // End everything: the process group, then every descendant, then (with a uid of its own)
-  // every process of that uid, which also finds daemons that escaped with setsid().
-  ::kill(-pid, SIGKILL);
-  for (const pid_t p : descendants_of(read_process_table(), pid)) ::kill(p, SIGKILL);
-  ::kill(pid, SIGKILL);
-  if (separate_uid) result.killed_at_end = kill_every_process_of_uid(uid, std::chrono::seconds(5));
-  if (!reaped) {
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
-  // Everything that could write is dead now: read what is left in the pipes.
-  const auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while ((output_open || channel_open) && std::chrono::steady_clock::now() < drain_deadline) {
-    if (output_open) output_open = drain_available(output.read_end.get(), nullptr, &captured, 0);
-    if (channel_open) channel_open = drain_available(channel.read_end.get(), &result.channel, nullptr, channel_cap_bytes);
-    if (output_open || channel_open) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  end_every_process(run, result);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run.started).count();
+  drain_after_end(run, result);
   reap_orphans();
-
-  result.output = captured.text();
-  result.output_bytes = captured.total();
-  if (bwrap) {
-    // The helper inside the sandbox reports the program's own wait status; without it
-    // (the helper could not start the program) bubblewrap's exit code has to do.
-    int program_status = 0;
-    if (status_pipe.read_end.valid() &&
-        ::read(status_pipe.read_end.get(), &program_status, sizeof program_status) == sizeof program_status) {
-      status = program_status;
-    }
-  }
-  if (!stopped_early) {
-    if (WIFEXITED(status)) {
-      result.ending = SandboxResult::Ending::exited;
-      result.exit_code = WEXITSTATUS(status);
-    } else if (WIFSIGNALED(status)) {
-      result.ending = SandboxResult::Ending::signaled;
-      result.signal = WTERMSIG(status);
-    }
-  }
+  decode_ending(run, result);
   return result;
 }
 

@@ -56,6 +56,8 @@ struct SandboxResult {
   double seconds = 0;
   std::string backtrace;     // gdb's "thread apply all bt" of its processes (hang_backtrace.hpp), when it timed out or hit the memory limit
   std::size_t killed_at_end = 0;  // processes still alive after the program ended
+  std::string setup_failure;  // the set-up call that failed before the program could start, and why
+                              // ("setrlimit RLIMIT_NPROC: Operation not permitted"); then it exited with 127
 };
 
 struct SandboxPaths {
