@@ -196,13 +196,15 @@ class BatchRun {
 
 }  // namespace
 
-BatchOutcome run_batch(const BatchOptions& options) {
-  const auto started = Clock::now();
-  const Roster roster = read_roster(options.submissions);
-  auto say = [&](const std::string& text) {
-    if (options.progress) fmt::print(stderr, "batch: {}\n", text);
-  };
-  for (const auto& ignored : roster.ignored) say("ignoring " + ignored);
+namespace {
+
+void say(const BatchOptions& options, const std::string& text) {
+  if (options.progress) fmt::print(stderr, "batch: {}\n", text);
+}
+
+// The LMS roster given with --roster, or the one in the submissions folder; read now, so
+// that a mistake in it stops the batch before hours of grading, not after.
+std::optional<fs::path> checked_roster_path(const BatchOptions& options) {
   std::optional<fs::path> roster_path;
   if (!options.roster.empty()) {
     roster_path = options.roster;
@@ -210,36 +212,26 @@ BatchOutcome run_batch(const BatchOptions& options) {
     roster_path = options.submissions / roster_file_name;
   }
   if (roster_path) {
-    // Read now, so that a mistake in it stops the batch before hours of grading, not after.
     const LmsRoster people = read_lms_roster(*roster_path);
-    say(fmt::format("roster: {} ({} students)", roster_path->string(), people.people.size()));
+    say(options, fmt::format("roster: {} ({} students)", roster_path->string(), people.people.size()));
   }
+  return roster_path;
+}
 
-  fs::create_directories(options.out);
-  auto batch_lock = FileLock::try_lock(options.out / ".batch.lock", FileLock::Mode::exclusive);
-  if (!batch_lock) {
-    throw std::invalid_argument("another batch is writing to " + options.out.string() +
-                                ": wait for it to finish, or give another --out folder");
-  }
-  remove_leftovers(options.out / "reports");
-  const json settings = settings_that_change_grades(options.grade_settings);
-  Journal journal(options.out / "journal.jsonl", settings);
-  // After the journal agreed: a refused resume leaves the running batch's file alone.
-  write_file_atomically(settings_file(options.out), options.grade_settings.dump(2) + "\n");
-  for (const auto& note : journal.notes()) say(note);
-
+// The students still to grade: new ones, changed submissions and failed gradings.
+std::vector<RosterEntry> work_left(const BatchOptions& options, const Roster& roster, const Journal& journal,
+                                   BatchOutcome& outcome) {
   std::vector<RosterEntry> todo;
-  BatchOutcome outcome;
   outcome.students = roster.entries.size();
   for (const auto& entry : roster.entries) {
     const auto it = journal.latest().find(entry.student);
     if (it == journal.latest().end()) {
       todo.push_back(entry);
     } else if (it->second.fingerprint != entry.fingerprint) {
-      say(entry.student + ": the submission changed since it was graded; grading it again");
+      say(options, entry.student + ": the submission changed since it was graded; grading it again");
       todo.push_back(entry);
     } else if (!it->second.final()) {
-      say(entry.student + ": the last grading failed (" + it->second.message + "); grading it again");
+      say(options, entry.student + ": the last grading failed (" + it->second.message + "); grading it again");
       todo.push_back(entry);
     } else {
       ++outcome.already_graded;
@@ -248,19 +240,24 @@ BatchOutcome run_batch(const BatchOptions& options) {
   for (const auto& [student, record] : journal.latest()) {
     const bool in_roster = std::any_of(roster.entries.begin(), roster.entries.end(),
                                        [&](const auto& e) { return e.student == student; });
-    if (!in_roster) say(student + " has a journaled result but no submission in " + options.submissions.string() + " any more: left out of the gradebook");
+    if (!in_roster) {
+      say(options, student + " has a journaled result but no submission in " + options.submissions.string() +
+                       " any more: left out of the gradebook");
+    }
   }
   if (outcome.already_graded > 0) {
-    say(fmt::format("resuming {}: {} of {} students already graded, {} to grade", (options.out / "journal.jsonl").string(),
-                    outcome.already_graded, outcome.students, todo.size()));
+    say(options, fmt::format("resuming {}: {} of {} students already graded, {} to grade",
+                             (options.out / "journal.jsonl").string(), outcome.already_graded, outcome.students,
+                             todo.size()));
   } else {
-    say(fmt::format("{} students to grade, {} at a time", todo.size(), options.parallel));
+    say(options, fmt::format("{} students to grade, {} at a time", todo.size(), options.parallel));
   }
+  return todo;
+}
 
-  BatchRun run(options, journal, std::move(todo), roster.entries.size());
-  run.run();
-  outcome.graded_now = run.graded_now();
-
+// The gradebook, the exports, the class page and the similarity check, from every record.
+void write_batch_files(const BatchOptions& options, const Roster& roster, const Journal& journal, const json& settings,
+                       const std::optional<fs::path>& roster_path, BatchOutcome& outcome) {
   std::vector<StudentRecord> records;
   for (const auto& entry : roster.entries) {
     const StudentRecord& record = journal.latest().at(entry.student);
@@ -275,15 +272,45 @@ BatchOutcome run_batch(const BatchOptions& options) {
   class_options.roster = roster_path;
   for (const auto& entry : roster.entries) class_options.submissions.push_back({entry.student, entry.path});
   class_options.similarity_options.scratch = options.out / ".similarity-work";
-  if (options.similarity) say("similarity check: comparing the submissions with Dolos");
+  if (options.similarity) say(options, "similarity check: comparing the submissions with Dolos");
   outcome.class_files = write_class_files(class_options, records);
-  for (const auto& note : outcome.class_files.notes) say(note);
+  for (const auto& note : outcome.class_files.notes) say(options, note);
   if (options.similarity && outcome.class_files.similarity.ran) {
-    say(fmt::format("similarity check: {} pairs in {}", outcome.class_files.similarity.pairs.size(),
-                    human_seconds(outcome.class_files.similarity.seconds)));
+    say(options, fmt::format("similarity check: {} pairs in {}", outcome.class_files.similarity.pairs.size(),
+                             human_seconds(outcome.class_files.similarity.seconds)));
   } else if (options.similarity) {
-    say("similarity check did not run: " + outcome.class_files.similarity.not_run_because);
+    say(options, "similarity check did not run: " + outcome.class_files.similarity.not_run_because);
   }
+}
+
+}  // namespace
+
+BatchOutcome run_batch(const BatchOptions& options) {
+  const auto started = Clock::now();
+  const Roster roster = read_roster(options.submissions);
+  for (const auto& ignored : roster.ignored) say(options, "ignoring " + ignored);
+  const std::optional<fs::path> roster_path = checked_roster_path(options);
+
+  fs::create_directories(options.out);
+  auto batch_lock = FileLock::try_lock(options.out / ".batch.lock", FileLock::Mode::exclusive);
+  if (!batch_lock) {
+    throw std::invalid_argument("another batch is writing to " + options.out.string() +
+                                ": wait for it to finish, or give another --out folder");
+  }
+  remove_leftovers(options.out / "reports");
+  const json settings = settings_that_change_grades(options.grade_settings);
+  Journal journal(options.out / "journal.jsonl", settings);
+  // After the journal agreed: a refused resume leaves the running batch's file alone.
+  write_file_atomically(settings_file(options.out), options.grade_settings.dump(2) + "\n");
+  for (const auto& note : journal.notes()) say(options, note);
+
+  BatchOutcome outcome;
+  std::vector<RosterEntry> todo = work_left(options, roster, journal, outcome);
+  BatchRun run(options, journal, std::move(todo), roster.entries.size());
+  run.run();
+  outcome.graded_now = run.graded_now();
+
+  write_batch_files(options, roster, journal, settings, roster_path, outcome);
   outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return outcome;
 }
