@@ -4,8 +4,10 @@
 // computes only gets slower, and stopping it would turn the machine's load into a verdict.
 //   - Before the timeout, nothing is checked.
 //   - Past it, the case goes on while its processes keep using CPU (at least
-//     min_cpu_share of one core over each second), and stops at the first second in which
-//     they do not: a deadlock, a blocked read or a forgotten join uses no CPU.
+//     min_cpu_share of one core over each second, or a thread runnable at the sample: on a
+//     busy machine a computing case may get less than that share), and stops at the first
+//     second in which they do not: a deadlock, a blocked read or a forgotten join uses no
+//     CPU and sleeps.
 //   - A case whose end record (case_ended) has arrived has finished its checks: it is
 //     given time to exit and never counted as hung while it does.
 //   - Either way, busy_stretch times the timeout is the end: a busy wait that never ends
@@ -37,6 +39,9 @@ class ProgressDeadline {
   pid_t root_;
   double last_cpu_seconds_ = -1;
 };
+
+// Whether a thread of `root` or of a process below it is running or waiting for a CPU.
+[[nodiscard]] bool tree_has_runnable_thread(pid_t root);
 
 // CPU seconds (user + system, reaped children included) that `root` and every process
 // below it have used so far.
