@@ -13,4 +13,6 @@ set(PARLAB_DEBIAN_PACKAGES
 # (grader:class-page:*). About 122 MB to download, 414 MB installed; 23 s to install here.
 # python3-jsonschema (Debian 12: 4.10, 13: 4.19) checks the lab manifests against
 # labs/lab.schema.json (manifest:schema*); where it is missing those tests are skipped.
-set(PARLAB_TEST_DEBIAN_PACKAGES chromium python3-jsonschema)
+# universal-ctags finds the grader's functions for grader:function-lengths (none over 80
+# lines); where it is missing that test is not added.
+set(PARLAB_TEST_DEBIAN_PACKAGES chromium python3-jsonschema universal-ctags)
