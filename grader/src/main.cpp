@@ -262,11 +262,31 @@ int materialise_examples(const path& source_root, const std::vector<path>& examp
   return 0;
 }
 
-int examples_command(const CommonFlags& flags, bool check, const std::string& materialise_into) {
-  auto [options, report] = make_options(flags);
-  const path examples_dir = options.source_root / "grader" / "examples";
+// The examples named by --only (all when it is empty); a name that is not there is an error
+// that lists the ones that are.
+std::vector<path> chosen_examples(const path& examples_dir, const std::vector<std::string>& only) {
   const auto examples = grader::find_examples(examples_dir);
   if (examples.empty()) throw std::runtime_error(examples_dir.string() + " holds no example");
+  if (only.empty()) return examples;
+  std::vector<path> chosen;
+  for (const auto& name : only) {
+    const auto it = std::find_if(examples.begin(), examples.end(), [&](const path& e) { return e.filename() == name; });
+    if (it == examples.end()) {
+      std::vector<std::string> names;
+      for (const auto& e : examples) names.push_back(e.filename().string());
+      throw std::invalid_argument(fmt::format("--only: there is no example '{}' in {}; the examples are: {}", name,
+                                              examples_dir.string(), fmt::join(names, ", ")));
+    }
+    chosen.push_back(*it);
+  }
+  return chosen;
+}
+
+int examples_command(const CommonFlags& flags, bool check, const std::string& materialise_into,
+                     const std::vector<std::string>& only) {
+  auto [options, report] = make_options(flags);
+  const path examples_dir = options.source_root / "grader" / "examples";
+  const auto examples = chosen_examples(examples_dir, only);
   if (!materialise_into.empty()) return materialise_examples(options.source_root, examples, materialise_into);
   nlohmann::json expected = nlohmann::json::object();
   if (grader::fs::exists(examples_dir / "expected.json")) expected = nlohmann::json::parse(grader::read_file(examples_dir / "expected.json"));
@@ -317,6 +337,7 @@ int main(int argc, char** argv) {
   std::string upload_notes;
   bool check = false;
   std::string materialise_into;
+  std::vector<std::string> only_examples;
   CLI::App* grade = app.add_subcommand("grade", "grade one submission and write its reports");
   grade->add_option("submission", submission, "a folder mirroring labs/ (e.g. <dir>/01-queues/src/...), a .zip or a .tar.gz")
       ->required();
@@ -352,6 +373,8 @@ int main(int argc, char** argv) {
   CLI::App* examples = app.add_subcommand("examples", "grade the bundled examples (grader/examples/*) and write their reports");
   add_common_flags(*examples, example_flags);
   examples->add_flag("--check", check, "exit with status 3 unless every example gets its expected score");
+  examples->add_option("--only", only_examples, "grade (or write) only these examples, e.g. racy-size,volatile-flag")
+      ->delimiter(',');
   examples->add_option("--materialise", materialise_into, "only write each example as a submission folder DIR/<name> "
                                                           "(its twist applied to the reference), grade nothing");
   try {
@@ -366,7 +389,7 @@ int main(int argc, char** argv) {
     if (*grade) return grade_command(grade_flags, submission, settings_file, upload_notes);
     if (*batch) return batch_command(batch_flags, class_flags, batch_folder);
     if (*similarity) return similarity_command(similarity_flags, similarity_class_flags, similarity_folder);
-    return examples_command(example_flags, check, materialise_into);
+    return examples_command(example_flags, check, materialise_into, only_examples);
   } catch (const grader::SubmissionError& e) {
     fmt::print(stderr, "parlab-grader: {}\n", e.what());
     return 2;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "backtrace.hpp"
+#include "race_report.hpp"
 #include "channel.hpp"
 #include "crash_place.hpp"
 #include "verdict.hpp"
@@ -156,15 +157,19 @@ void rerun_under_tsan(Sandbox& sandbox, std::vector<CaseResult>& cases,
     const auto marker = run.output.find(tsan_marker);
     if (marker != std::string::npos) {
       c.verdict = Verdict::race_detected;
-      c.race_report = strip(first_lines(std::string_view(run.output).substr(marker), 60, 12 * 1024), settings);
+      const TrimmedRace race = trim_race_report(first_lines(std::string_view(run.output).substr(marker), 120, 24 * 1024),
+                                                settings.student_files);
+      c.race_report = strip(first_lines(race.report, 60, 12 * 1024), settings);
       const auto line_end = run.output.find('\n', marker);
       std::string kind = trim(run.output.substr(marker + std::string_view(tsan_marker).size(),
                                                       line_end == std::string::npos ? std::string::npos
                                                                                     : line_end - marker - std::string_view(tsan_marker).size()));
       if (const auto pid = kind.find(" (pid="); pid != std::string::npos) kind.erase(pid);
       c.summary = fmt::format("The test passes, but ThreadSanitizer found a {} when it reran it: two threads touch "
-                              "the same memory without synchronisation. The report below names both accesses.",
-                              kind.empty() ? "data race" : kind);
+                              "the same memory without synchronisation. {}",
+                              kind.empty() ? "data race" : kind,
+                              race.in_student.empty() ? std::string("The report below names both accesses.")
+                                                      : "In your code: " + race.in_student + ".");
       append_explanation(c);
       return;
     }
