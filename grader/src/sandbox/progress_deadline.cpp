@@ -1,10 +1,12 @@
 #include "sandbox/progress_deadline.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include <unistd.h>
 
@@ -14,14 +16,18 @@ namespace grader {
 
 namespace {
 
-// utime + stime + cutime + cstime of one process, in seconds (fields 14-17 of
-// /proc/PID/stat, counted after the parenthesised command name, which may hold spaces).
-double cpu_seconds_of(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+// A stat file of /proc from field 3 on: what follows the parenthesised command name, which
+// may hold spaces. Empty when the process or thread is gone.
+std::string fields_after_name(const std::filesystem::path& stat_file) {
+  std::ifstream in(stat_file);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(text.substr(close + 1));
+  return close == std::string::npos ? std::string() : text.substr(close + 1);
+}
+
+// utime + stime + cutime + cstime of one process, in seconds (fields 14-17 of /proc/PID/stat).
+double cpu_seconds_of(pid_t pid) {
+  std::istringstream fields(fields_after_name("/proc/" + std::to_string(pid) + "/stat"));
   std::string skip;
   for (int field = 3; field <= 13; ++field) fields >> skip;
   long long ticks = 0, total = 0;
@@ -29,12 +35,10 @@ double cpu_seconds_of(pid_t pid) {
   return static_cast<double>(total) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
-// The state letter of /proc/PID/task/TID/stat (the field after the parenthesised name).
+// The state letter of /proc/PID/task/TID/stat (field 3).
 char state_of(const std::filesystem::path& stat_file) {
-  std::ifstream in(stat_file);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto close = text.rfind(')');
-  return close == std::string::npos || close + 2 >= text.size() ? '?' : text[close + 2];
+  const std::string fields = fields_after_name(stat_file);
+  return fields.size() < 2 ? '?' : fields[1];
 }
 
 // A thread in state R is running or waiting for a CPU: it computes, however little of a core
@@ -49,21 +53,22 @@ bool has_runnable_thread(pid_t pid) {
 
 constexpr std::chrono::seconds sample_interval{1};
 
-}  // namespace
-
-bool tree_has_runnable_thread(pid_t root) {
-  if (has_runnable_thread(root)) return true;
-  for (const pid_t p : descendants_of(read_process_table(), root)) {
-    if (has_runnable_thread(p)) return true;
-  }
-  return false;
+// `root` and every process below it, from one reading of the process table.
+std::vector<pid_t> processes_of_tree(pid_t root) {
+  std::vector<pid_t> tree = descendants_of(read_process_table(), root);
+  tree.insert(tree.begin(), root);
+  return tree;
 }
 
-double cpu_seconds_of_tree(pid_t root) {
-  double total = cpu_seconds_of(root);
-  for (const pid_t p : descendants_of(read_process_table(), root)) total += cpu_seconds_of(p);
+double cpu_seconds_of(const std::vector<pid_t>& processes) {
+  double total = 0;
+  for (const pid_t p : processes) total += cpu_seconds_of(p);
   return total;
 }
+
+}  // namespace
+
+double cpu_seconds_of_tree(pid_t root) { return cpu_seconds_of(processes_of_tree(root)); }
 
 ProgressDeadline::ProgressDeadline(std::chrono::steady_clock::time_point started, std::chrono::milliseconds timeout,
                                    pid_t root)
@@ -76,12 +81,14 @@ bool ProgressDeadline::expired(std::chrono::steady_clock::time_point now, std::s
   // One of the listener's records; a forged one only buys the test its own time.
   if (channel.find("\"event\":\"case_ended\"") != std::string_view::npos) return false;
   if (now < next_sample_) return false;
-  const double cpu = cpu_seconds_of_tree(root_);
+  const std::vector<pid_t> tree = processes_of_tree(root_);
+  const double cpu = cpu_seconds_of(tree);
   const double interval = std::chrono::duration<double>(sample_interval).count();
   const bool first_sample = last_cpu_seconds_ < 0;
   // CPU used over the last second, or (on a machine so busy that the case got less than
   // that) a thread that is runnable now.
-  const bool computing = cpu - last_cpu_seconds_ >= min_cpu_share * interval || tree_has_runnable_thread(root_);
+  const bool computing = cpu - last_cpu_seconds_ >= min_cpu_share * interval ||
+                         std::any_of(tree.begin(), tree.end(), has_runnable_thread);
   last_cpu_seconds_ = cpu;
   next_sample_ = now + sample_interval;
   return !first_sample && !computing;

@@ -40,9 +40,6 @@ class ProgressDeadline {
   double last_cpu_seconds_ = -1;
 };
 
-// Whether a thread of `root` or of a process below it is running or waiting for a CPU.
-[[nodiscard]] bool tree_has_runnable_thread(pid_t root);
-
 // CPU seconds (user + system, reaped children included) that `root` and every process
 // below it have used so far.
 [[nodiscard]] double cpu_seconds_of_tree(pid_t root);
