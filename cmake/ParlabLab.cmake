@@ -64,6 +64,9 @@ endfunction()
 function(_parlab_lab_library target api_target)
   add_library(${target} STATIC ${ARGN})
   target_link_libraries(${target} PUBLIC ${api_target} PRIVATE parlab_warnings)
+  # Every program that links the student's code runs their initialisers at start-up, unless
+  # its tests go through parlab_test::isolated() (parlab/student_initialisers.hpp).
+  target_link_libraries(${target} INTERFACE $<TARGET_OBJECTS:parlab_student_startup>)
 endfunction()
 
 function(parlab_add_lab lab_dir)
@@ -196,6 +199,7 @@ function(parlab_add_common_tests dir)
   file(GLOB sources "${dir}/*.cpp")
   add_executable(common_tests ${sources})
   target_link_libraries(common_tests PRIVATE parlab_common parlab_manifest parlab_testing parlab_case_watchdog
+                                             parlab_result_channel
                                              parlab_sanitizer_defaults Catch2::Catch2WithMain nlohmann_json::nlohmann_json
                                              parlab_warnings)
   # The result channel's test runs a test program that carries the channel, as every lab test

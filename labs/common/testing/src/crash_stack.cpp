@@ -174,4 +174,27 @@ void report_crashes_to(int channel_fd) {
 
 void note_case_running(bool running) { case_running.store(running); }
 
+void redirect_crash_reports(int fd) {
+  // The test framework's own handler, installed for the running case, would report a crash
+  // here as the end of a test run that goes on in the test process: only this one (or none).
+  struct sigaction action {};
+  sigemptyset(&action.sa_mask);
+  if (crash_fd >= 0) {
+    ::close(crash_fd);
+    crash_fd = ::fcntl(fd, F_DUPFD_CLOEXEC, 200);
+    action.sa_handler = on_fatal_signal;
+    action.sa_flags = SA_ONSTACK;
+  } else {
+    action.sa_handler = SIG_DFL;  // not reporting crashes (no channel, or a sanitizer build)
+  }
+  if (!sanitizer_build) {
+    for (const int s : fatal_signals) ::sigaction(s, &action, nullptr);
+  }
+}
+
+void stop_crash_reports() {
+  if (crash_fd >= 0) ::close(crash_fd);
+  crash_fd = -1;
+}
+
 }  // namespace parlab_test::detail

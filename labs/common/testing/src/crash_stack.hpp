@@ -19,4 +19,6 @@ void report_crashes_to(int channel_fd);
 // one in the middle of a case.
 void note_case_running(bool running);
 
+// (declared for isolated() in isolated_internal.hpp: redirect_crash_reports)
+
 }  // namespace parlab_test::detail

@@ -20,11 +20,13 @@
 #include <iterator>
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "crash_stack.hpp"
+#include "isolated_internal.hpp"
 
 #if __has_include(<catch2/catch_test_macros.hpp>)
 #include <catch2/catch_test_case_info.hpp>
@@ -60,7 +62,7 @@ std::string capped(std::string_view text) { return std::string(text.substr(0, ma
 // is too long, the longest text field is cut in half; "event" and "nonce" are never cut (the
 // nonce is a short word the grader or the student command chose), and when nothing else is
 // left to cut the line goes out as it is: whole but perhaps not atomic beats lost.
-std::string to_line(Record record) {
+std::string to_line(Record& record) {
   for (;;) {
     std::string line = record.dump(-1, ' ', false, Record::error_handler_t::replace) + '\n';
     if (line.size() <= max_line_bytes) return line;
@@ -103,6 +105,11 @@ class Channel {
     if (const int fd = parse_fd(fd_text); fd >= 0 && !nonce.empty()) {
       fd_ = fd;
       keep_masked(nonce);
+      // From the grader: no other process of this uid -- the children that run the student's
+      // code in isolated() -- may read this one's memory or open its fds through /proc,
+      // ptrace or process_vm_readv. (The grader, root or the owner of the sandbox's user
+      // namespace, still can: its hang report reads the stacks with gdb.)
+      if (nonce_text == nullptr) ::prctl(PR_SET_DUMPABLE, 0);
       // Processes the tests exec must not inherit it; forked children still do.
       ::fcntl(fd_, F_SETFD, FD_CLOEXEC);
       parlab_test::detail::report_crashes_to(fd_);
@@ -123,7 +130,12 @@ class Channel {
 
   void send(Record record) {
     if (fd_ < 0) return;
-    std::string line = to_line(std::move(record));
+    std::string line = to_line(record);
+    // The nonce must not stay behind in freed memory, where a scan could find it.
+    if (auto nonce = record.find("nonce"); nonce != record.end() && nonce->is_string()) {
+      auto& text = nonce->get_ref<std::string&>();
+      std::fill(text.begin(), text.end(), '\0');
+    }
     std::string_view rest = line;
     while (!rest.empty()) {
       const ssize_t n = ::write(fd_, rest.data(), rest.size());
@@ -137,6 +149,16 @@ class Channel {
   void close() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
+  }
+
+  // In a child of isolated(): closes this copy of the fd and wipes the nonce, so that nothing
+  // in the child's memory or fds can write a record the grader would believe.
+  void forget() {
+    close();
+    std::fill(masked_.begin(), masked_.end(), 0);
+    std::fill(mask_.begin(), mask_.end(), 0);
+    masked_.clear();
+    mask_.clear();
   }
 
  private:
@@ -179,6 +201,10 @@ __attribute__((init_priority(101))) OpenChannelEarly open_channel_early;
 template <class AssertionStats>
 void report_failed_assertion(const AssertionStats& stats) {
   const auto& result = stats.assertionResult;
+  if (parlab_test::in_isolated_child()) {
+    parlab_test::detail::report_assertion_in_child(result.getSourceInfo().file, result.getSourceInfo().line);
+    return;
+  }
   if (result.isOk() || !channel().active()) return;
   Record record{{"event", "assertion_failed"},
                 {"file", capped(result.getSourceInfo().file)},
@@ -266,6 +292,37 @@ struct ResultChannelListener : Catch::TestEventListenerBase {
 }  // namespace
 
 CATCH_REGISTER_LISTENER(ResultChannelListener)
+
+namespace parlab_test::detail {
+
+void leave_result_channel() { channel().forget(); }
+
+// Only the fields the grader reads, each checked, and this process named as the one that
+// crashed: for the student, the code under test ran in the test (the child is a detail).
+void forward_crash_record(const nlohmann::json& record) {
+  if (!channel().active()) return;
+  const auto number = [&](const char* key) -> long long {
+    return record.contains(key) && record[key].is_number_integer() ? record[key].get<long long>() : 0;
+  };
+  const auto text = [&](const char* key) -> std::string {
+    if (!record.contains(key) || !record[key].is_string()) return {};
+    std::string value = record[key].get<std::string>();
+    const bool plain = std::all_of(value.begin(), value.end(), [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == 'x' || c == ' ' || c == '=';
+    });
+    return plain ? capped(value) : std::string();
+  };
+  const long long self = ::getpid();
+  channel().send({{"event", "crash_stack"},
+                  {"pid", self},
+                  {"test_pid", self},
+                  {"signal", number("signal")},
+                  {"exit_code", number("exit_code")},
+                  {"base", text("base")},
+                  {"frames", text("frames")}});
+}
+
+}  // namespace parlab_test::detail
 
 // PARLAB_EXPLAIN (parlab_test/explain.hpp) announces a test's explanation here as soon as it
 // is declared, so that the grader has it even when the case then hangs or crashes.

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "isolated_internal.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "thread_dump.hpp"
 
@@ -147,6 +148,27 @@ class Monitor {
 
   std::mutex& mutex() { return mutex_; }
 
+  detail::DeadlineSnapshot snapshot() {
+    std::lock_guard lock(mutex_);
+    detail::DeadlineSnapshot out{case_name_, {}};
+    for (const auto& d : stack_) out.deadlines.push_back({d.id, d.what, d.started, d.due});
+    return out;
+  }
+
+  // In a child of isolated(): the same deadlines, watched by a monitor of the child's own.
+  void resume(const detail::DeadlineSnapshot& snapshot) {
+    std::lock_guard lock(mutex_);
+    if (snapshot.deadlines.empty()) return;
+    case_name_ = snapshot.case_name;
+    test_thread_ = static_cast<pid_t>(::syscall(SYS_gettid));
+    stack_.clear();
+    for (const auto& d : snapshot.deadlines) stack_.push_back({d.id, d.what, d.started, d.due});
+    next_id_ = stack_.back().id + 1;
+    reset_progress();
+    ensure_thread();
+    changed_.notify_all();
+  }
+
  private:
   // Runs at every case and section start, so it reads only this process's own figure (the
   // children's come in at the first look: an overestimate, which errs towards waiting).
@@ -193,7 +215,15 @@ class Monitor {
     }
   }
 
-  [[noreturn]] void expire(const Deadline& d) {
+  [[noreturn]] void expire(Deadline d) {  // a copy: the stack may change while it waits below
+    // The student's code runs in an isolated() child, whose own monitor has the same deadline
+    // and reports the threads that matter; this process then ends as the child did. Give it
+    // the time to do that before reporting this process's (waiting) threads.
+    for (int i = 0; i < 50 && detail::isolated_child_running() != 0; ++i) {
+      mutex_.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      mutex_.lock();
+    }
     const double waited = std::chrono::duration<double>(Clock::now() - d.started).count();
     const bool spinning = extensions_ == kMaxExtensions;
     std::string text = "\nWATCHDOG: ";
@@ -257,6 +287,8 @@ namespace detail {
 void case_started(const std::string& name) { Monitor::instance().start_case(name); }
 void case_progressed() { Monitor::instance().refresh_case(std::nullopt); }
 void case_ended() { Monitor::instance().end_case(); }
+DeadlineSnapshot snapshot_deadlines() { return Monitor::instance().snapshot(); }
+void resume_deadlines_in_child(const DeadlineSnapshot& snapshot) { Monitor::instance().resume(snapshot); }
 }  // namespace detail
 
 }  // namespace parlab_test
