@@ -156,6 +156,9 @@ const std::vector<detail::ExceptionKind>& ordered_kinds() {
       }
     }
   }
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    if (!taken[i]) sorted.push_back(pending[i]);  // (two names for one type: kept, in order)
+  }
   r.kinds = std::move(sorted);
   r.ordered = true;
   return r.kinds;
@@ -342,6 +345,10 @@ namespace detail {
 
 void register_exception_kind(ExceptionKind kind) {
   Registry& r = registry();
+  // Each test file of a program may register the same type.
+  for (const auto& known : r.registered) {
+    if (known.name == kind.name) return;
+  }
   r.registered.push_back(std::move(kind));
   r.ordered = false;  // sorted again at the next isolated() call
 }
