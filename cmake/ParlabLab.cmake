@@ -59,6 +59,25 @@ function(_parlab_add_test_executable target objects impl_target)
   add_executable(${target})
   target_link_libraries(${target} PRIVATE ${objects} ${impl_target} parlab_testing parlab_result_channel
                                           parlab_case_watchdog parlab_sanitizer_defaults Catch2::Catch2WithMain)
+  if(PARLAB_STUDENT_COMPILE_LAUNCHER)
+    # In the grader's trees every piece of trusted code (the common libraries, the test
+    # helpers, the lab's given code) goes into the program whole and ahead of the student's
+    # objects. Then nothing the test process calls can end up bound to a body the student
+    # wrote: a student's own definition of a given function is a duplicate (the link fails),
+    # and their copy of an inline function or template loses to the trusted one. The
+    # student's code is left with the symbols only it defines, which the tests call in
+    # isolated() children (docs/grading.md, "the result channel").
+    set(trusted parlab_common parlab_trace parlab_redis parlab_testing)
+    if(NOT "${ARGV3}" STREQUAL "")
+      list(APPEND trusted "${ARGV3}")
+    endif()
+    set(files "")
+    foreach(t IN LISTS trusted)
+      string(APPEND files " $<TARGET_FILE:${t}>")
+    endforeach()
+    target_link_options(${target} PRIVATE "SHELL:-Wl,--whole-archive${files} -Wl,--no-whole-archive")
+    add_dependencies(${target} ${trusted})
+  endif()
 endfunction()
 
 function(_parlab_lab_library target api_target)
@@ -131,10 +150,17 @@ function(parlab_add_lab lab_dir)
     set_target_properties(${lab}_student PROPERTIES CXX_COMPILER_LAUNCHER "${PARLAB_STUDENT_COMPILE_LAUNCHER}")
   endif()
   _parlab_lab_library(${lab} ${lab}_api $<TARGET_OBJECTS:${lab}_student> ${given})
+  # The given code once more, alone, for the grader's trusted-first link (see above).
+  set(given_trusted "")
+  if(PARLAB_STUDENT_COMPILE_LAUNCHER AND given)
+    set(given_trusted ${lab}_given_trusted)
+    add_library(${given_trusted} STATIC ${given})
+    target_link_libraries(${given_trusted} PUBLIC ${lab}_api PRIVATE parlab_warnings)
+  endif()
 
   list(TRANSFORM visible_tests PREPEND "${lab_dir}/")
   _parlab_add_test_objects(${lab}_visible_objs ${lab}_api "${visible_tests}")
-  _parlab_add_test_executable(${lab}_visible ${lab}_visible_objs ${lab})
+  _parlab_add_test_executable(${lab}_visible ${lab}_visible_objs ${lab} "${given_trusted}")
   catch_discover_tests(${lab}_visible TEST_PREFIX "${lab}:visible:"
                        PROPERTIES LABELS "${lab}-visible" TIMEOUT ${PARLAB_TEST_TIMEOUT})
 
@@ -169,7 +195,7 @@ function(parlab_add_lab lab_dir)
     _parlab_require_files("${hidden_dir}" "hidden test" ${hidden_tests})
     list(TRANSFORM hidden_tests PREPEND "${hidden_dir}/")
     _parlab_add_test_objects(${lab}_hidden_objs ${lab}_api "${hidden_tests}")
-    _parlab_add_test_executable(${lab}_hidden ${lab}_hidden_objs ${lab})
+    _parlab_add_test_executable(${lab}_hidden ${lab}_hidden_objs ${lab} "${given_trusted}")
     catch_discover_tests(${lab}_hidden TEST_PREFIX "${lab}:hidden:"
                          PROPERTIES LABELS "${lab}-hidden" TIMEOUT ${PARLAB_TEST_TIMEOUT})
 
@@ -177,8 +203,8 @@ function(parlab_add_lab lab_dir)
       set(starter_sources "${editable}")
       list(TRANSFORM starter_sources PREPEND "${lab_dir}/")
       _parlab_lab_library(${lab}_starter ${lab}_api ${starter_sources} ${given})
-      _parlab_add_test_executable(${lab}_hidden_on_starter ${lab}_hidden_objs ${lab}_starter)
-      _parlab_add_test_executable(${lab}_visible_on_starter ${lab}_visible_objs ${lab}_starter)
+      _parlab_add_test_executable(${lab}_hidden_on_starter ${lab}_hidden_objs ${lab}_starter "${given_trusted}")
+      _parlab_add_test_executable(${lab}_visible_on_starter ${lab}_visible_objs ${lab}_starter "${given_trusted}")
       add_test(NAME "${lab}:separation"
                COMMAND "${CMAKE_COMMAND}"
                  "-DMANIFEST=${manifest_path}"

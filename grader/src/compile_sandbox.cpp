@@ -191,7 +191,7 @@ int compile_student_main(int argc, char** argv) {
     }
     if (run.exit_code != 0) return run.exit_code;
     const bool sanitized = std::any_of(command.begin(), command.end(), [](const std::string& a) { return a.starts_with("-fsanitize="); });
-    if (const std::string refused = why_object_refused(scratch / "out.o", sanitized); !refused.empty()) {
+    if (const std::string refused = check_and_move_student_code_aside(scratch / "out.o", sanitized, scratch); !refused.empty()) {
       std::fprintf(stderr, "error: %s\n", refused.c_str());
       return 1;
     }

@@ -406,5 +406,11 @@ TEST_CASE("filling the disk hits the disk quota", "[grader][hostile]") {
 }
 
 TEST_CASE("no forgery from inside the test process turns a case into a pass", "[grader][hostile]") {
-  expect_task3_cases(grade("forge-pass"), "failed", "before the test finished");
+  expect_task3_cases(grade("forge-pass"), "failed", "before returning a result");
+}
+
+// The student's code runs in a child of the test process (parlab_test::isolated): the
+// channel's fd is closed and its nonce wiped there, and the test process cannot be read.
+TEST_CASE("the channel found through the symbol table, here or in the test process, forges nothing", "[grader][hostile]") {
+  expect_task3_cases(grade("forge-channel"), "failed", "before returning a result");
 }

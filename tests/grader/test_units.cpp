@@ -251,4 +251,35 @@ TEST_CASE("student objects that could run before the listener or replace its cal
   CHECK_FALSE(grader::why_readelf_refused(symbols + "     1: 0000000000000000    10 FUNC    GLOBAL DEFAULT    1 getenv\n", false).empty());
   CHECK_FALSE(grader::why_readelf_refused(symbols + "     1: 0000000000000000    10 FUNC    WEAK   DEFAULT    1 _ZN5Catch3runEv\n", false).empty());
   CHECK_FALSE(grader::why_readelf_refused(symbols + "     1: 0000000000000000    10 IFUNC   GLOBAL DEFAULT    1 _ZN6parlab1fEv\n", false).empty());
+  // A destructor function would run in the test process at exit; the ASan build's own is allowed.
+  CHECK_THAT(grader::why_readelf_refused(header + "  [ 3] .fini_array FINI_ARRAY 0 0 8 8 WA 0 0 8\n", false),
+             parlab_test::ContainsSubstring("destructor"));
+  CHECK(grader::why_readelf_refused(header + "  [ 3] .fini_array.00099 FINI_ARRAY 0 0 8 8 WA 0 0 8\n", true).empty());
+  CHECK_FALSE(grader::why_readelf_refused(header + "  [ 3] .fini_array.00099 FINI_ARRAY 0 0 8 8 WA 0 0 8\n", false).empty());
+}
+
+TEST_CASE("a student object's initialisers and library copies are moved out of the test process's reach", "[grader][unit]") {
+  const std::string readelf =
+      "Section Headers:\n  [Nr] Name Type Address Off Size ES Flg Lk Inf Al\n"
+      "  [ 1] .text PROGBITS 0 40 10 00 AX 0 0 1\n  [ 2] .init_array INIT_ARRAY 0 0 8 8 WA 0 0 8\n"
+      "  [ 3] .rela.init_array RELA 0 0 18 18 I 9 2 8\n  [ 4] .init_array.00099 INIT_ARRAY 0 0 8 8 WA 0 0 8\n"
+      "  [ 5] .fini_array.00099 FINI_ARRAY 0 0 8 8 WA 0 0 8\n"
+      "Symbol table '.symtab' contains 5 entries:\n   Num:    Value          Size Type    Bind   Vis      Ndx Name\n"
+      "     1: 0000000000000000    10 FUNC    GLOBAL DEFAULT    1 _ZN6parlab5lab016workerEv\n"
+      "     2: 0000000000000000     0 NOTYPE  GLOBAL DEFAULT  UND getenv\n"
+      "     3: 0000000000000000    10 FUNC    WEAK   DEFAULT    1 _ZNSt6vectorIiSaIiEE9push_backERKi\n"
+      "     4: 0000000000000000    10 FUNC    WEAK   DEFAULT    1 _ZN6parlab5lab015QueueIiE4pushEi\n"
+      "     5: 0000000000000000     8 OBJECT  UNIQUE DEFAULT    7 _ZZNSt9once_flagC4EvE5guard\n"
+      "     6: 0000000000000000     0 NOTYPE  LOCAL  DEFAULT    2 _ZNSt6vectorIiSaIiEED5Ev\n"
+      "     7: 0000000000000000    10 FUNC    LOCAL  DEFAULT    1 .L_local_label\n";
+  const grader::ObjectRewrite plan = grader::plan_object_rewrite(readelf);
+  using Rename = std::pair<std::string, std::string>;
+  CHECK(plan.sections == std::vector<Rename>{{".init_array", "parlab_student_init"},
+                                             {".init_array.00099", "parlab_student_preinit"},
+                                             {".fini_array.00099", "parlab_student_fini"}});
+  // The student's copies of library templates become private; parlab's own symbols (their
+  // functions and their templates' instantiations, which the tests call) keep their names.
+  // So do the names of their COMDAT groups, which are local symbols.
+  CHECK(plan.private_symbols == std::vector<std::string>{"_ZNSt6vectorIiSaIiEE9push_backERKi", "_ZZNSt9once_flagC4EvE5guard",
+                                                         "_ZNSt6vectorIiSaIiEED5Ev"});
 }

@@ -9,6 +9,9 @@
 // build but the grader's the section does not exist and this does nothing.
 
 extern "C" {
+// The sanitizers' own initialisers of the student's objects (priority 99), then the student's.
+extern void (*const __start_parlab_student_preinit[])() __attribute__((weak));
+extern void (*const __stop_parlab_student_preinit[])() __attribute__((weak));
 extern void (*const __start_parlab_student_init[])() __attribute__((weak));
 extern void (*const __stop_parlab_student_init[])() __attribute__((weak));
 }
@@ -17,9 +20,14 @@ namespace parlab::detail {
 
 inline void run_student_initialisers() {
   static bool done = false;
-  if (done || __start_parlab_student_init == nullptr) return;
+  if (done) return;
   done = true;
-  for (auto* init = __start_parlab_student_init; init != __stop_parlab_student_init; ++init) (*init)();
+  if (__start_parlab_student_preinit != nullptr) {
+    for (auto* init = __start_parlab_student_preinit; init != __stop_parlab_student_preinit; ++init) (*init)();
+  }
+  if (__start_parlab_student_init != nullptr) {
+    for (auto* init = __start_parlab_student_init; init != __stop_parlab_student_init; ++init) (*init)();
+  }
 }
 
 }  // namespace parlab::detail
