@@ -65,6 +65,20 @@ inline SeenResult seen(const parlab::lab01::ResultMessage& message) {
   return {"WorkerFailed", failed.worker, {}, error};
 }
 
+// Pops messages from `results` one at a time, `kinds` being the kind expected at each place,
+// as a test that REQUIREs each message's kind would: it stops after the first message of
+// another kind, so that a wrong message never leaves the child waiting for one that will
+// not come. The test process then checks the kinds and the contents.
+inline std::vector<SeenResult> pop_expecting(parlab::lab01::BlockingQueue<parlab::lab01::ResultMessage>& results,
+                                             const std::vector<std::string>& kinds) {
+  std::vector<SeenResult> popped;
+  for (const auto& kind : kinds) {
+    popped.push_back(seen(results.pop()));
+    if (popped.back().kind != kind) break;
+  }
+  return popped;
+}
+
 // What a pipeline returned, and the fds and children it left behind in the process it ran in.
 struct PrimesAndLeaks {
   std::vector<std::uint64_t> primes;
