@@ -121,7 +121,7 @@ TEST_CASE("primes_threads hands out every chunk exactly once", "[lab01][task3]")
   parlab_test::Watchdog watchdog("primes_threads(3, 10007, 100)", 20s);
   PARLAB_EXPLAIN("a chunk done twice or never: chunks are pushed once each, and one poison pill per worker is sent after the last chunk");
   // The ranges the workers were given, as (lo, hi) pairs.
-  auto ranges = isolated([] {
+  const auto ranges = isolated([] {
     std::mutex m;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> recorded;
     const RangeFunction recording = [&](Range r) {
