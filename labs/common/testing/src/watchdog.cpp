@@ -197,9 +197,12 @@ class Monitor {
         changed_.wait(lock);
         continue;
       }
-      const Deadline innermost = stack_.back();
-      if (Clock::now() < innermost.due) {
-        changed_.wait_until(lock, innermost.due);
+      // Only the time, not a copy of the Deadline: a copy's text would live on this thread's
+      // stack while it waits, and an isolated() child (which has no monitor thread) would
+      // then report that text as leaked when LeakSanitizer checks it.
+      const Clock::time_point due = stack_.back().due;
+      if (Clock::now() < due) {
+        changed_.wait_until(lock, due);
         continue;
       }
       // The default budget judges "no progress" by the clock, but on a machine loaded many times
