@@ -7,9 +7,13 @@
 #include "parlab/lab02/chunks.hpp"
 #include "parlab/lab02/schedule.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/isolated.hpp"
+
+#include "../../labs/02-chunks/tests/lab02_support.hpp"
 
 using namespace parlab::lab02;
 using parlab::Range;
+using parlab_test::isolated;
 
 namespace {
 
@@ -26,36 +30,38 @@ TEST_CASE("balance of equal static chunks shows the problem and small dynamic ch
           "[lab02][task1]") {
   // One chunk per worker: the last worker gets the most expensive numbers.
   // Cost of [0, n/2) against [n/2, n) under x^0.5 is 0.354 : 0.646, so max/mean = 1.29.
-  CHECK(simulated(chunks(kRange, kRange.size() / 2), 2, Assignment::blocks) > 1.29);
-  CHECK(simulated(chunks(kRange, kRange.size() / 2), 2, Assignment::blocks) < 1.30);
-  CHECK(simulated(chunks(kRange, kRange.size() / 64), 2) < 1.02);
-  CHECK(simulated(chunks(kRange, kRange.size() / 64), 4) < 1.05);
+  const Chunks halves = isolated([] { return chunks(kRange, kRange.size() / 2); });
+  CHECK(simulated(halves, 2, Assignment::blocks) > 1.29);
+  CHECK(simulated(halves, 2, Assignment::blocks) < 1.30);
+  const Chunks small = isolated([] { return chunks(kRange, kRange.size() / 64); });
+  CHECK(simulated(small, 2) < 1.02);
+  CHECK(simulated(small, 4) < 1.05);
 }
 
 TEST_CASE("balance of power law chunks with a small first chunk", "[lab02][task2]") {
-  CHECK(simulated(chunks_power_law(kRange, kRange.size() / 16), 2) < 1.02);
+  CHECK(simulated(isolated([] { return chunks_power_law(kRange, kRange.size() / 16); }), 2) < 1.02);
   // With the model's own exponent (total cost x^1.5) every chunk costs the same: four
   // chunks on two or four workers are perfectly balanced, except for the leftover chunk.
-  const Chunks c = chunks_power_law(kRange, 3'968'503, 1.5);  // 10^7 * (1/4)^(2/3), rounded
+  const Chunks c = isolated([] { return chunks_power_law(kRange, 3'968'503, 1.5); });  // 10^7 * (1/4)^(2/3), rounded
   CHECK(c.size() <= 5);
   CHECK(simulated(c, 4) < 1.01);
 }
 
 TEST_CASE("balance of start_chunks with several chunks per worker", "[lab02][task3]") {
-  CHECK(simulated(start_chunks(kRange, 4 * 2), 2) < 1.03);
-  CHECK(simulated(start_chunks(kRange, 8 * 8, 1.5), 8) < 1.02);
+  CHECK(simulated(isolated([] { return start_chunks(kRange, 4 * 2); }), 2) < 1.03);
+  CHECK(simulated(isolated([] { return start_chunks(kRange, 8 * 8, 1.5); }), 8) < 1.02);
 }
 
 TEST_CASE("balance of equal cost chunks is perfect under their own model", "[lab02][task4]") {
   for (const unsigned workers : {2u, 3u, 4u, 8u}) {
     INFO("workers " << workers);
-    CHECK(simulated(chunks_equal_cost(kRange, workers, 0.5), workers, Assignment::blocks) < 1.001);
-    CHECK(simulated(chunks_equal_cost(kRange, 4 * workers, 0.5), workers) < 1.001);
+    CHECK(simulated(isolated([&] { return chunks_equal_cost(kRange, workers, 0.5); }), workers, Assignment::blocks) < 1.001);
+    CHECK(simulated(isolated([&] { return chunks_equal_cost(kRange, 4 * workers, 0.5); }), workers) < 1.001);
   }
 }
 
 TEST_CASE("balance of equal cost chunks with more workers than numbers", "[lab02][task4]") {
-  const Chunks c = chunks_equal_cost(Range{0, 3}, 8, 0.5);
+  const Chunks c = isolated([] { return chunks_equal_cost(Range{0, 3}, 8, 0.5); });
   REQUIRE(c.size() == 3);
   const Simulation sim = simulate(c, 8, kTrialDivision);
   unsigned busy = 0;
@@ -66,9 +72,9 @@ TEST_CASE("balance of equal cost chunks with more workers than numbers", "[lab02
 TEST_CASE("balance of the guided schedule", "[lab02][task5]") {
   for (const unsigned workers : {2u, 4u, 8u}) {
     INFO("workers " << workers);
-    CHECK(simulated(chunks_guided(kRange, workers, kRange.size() / 1000), workers) < 1.01);
+    CHECK(simulated(isolated([&] { return chunks_guided(kRange, workers, kRange.size() / 1000); }), workers) < 1.01);
   }
-  const Chunks tiny = chunks_guided(Range{0, 5}, 8, 1);
+  const Chunks tiny = isolated([] { return chunks_guided(Range{0, 5}, 8, 1); });
   REQUIRE(tiny.size() == 5);
   CHECK(simulate(tiny, 8, kTrialDivision).workers[7].chunks.empty());
 }

@@ -8,10 +8,16 @@
 #include "parlab/lab02/chunks.hpp"
 #include "parlab/lab02/schedule.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/isolated.hpp"
 
+#include "lab02_support.hpp"
+
+// Every call into the code you write runs through isolated(): in a child process that hands
+// its result back, so that the checks run where your code does not.
 using namespace parlab::lab02;
 using parlab::Range;
 using parlab_test::ContainsSubstring;
+using parlab_test::isolated;
 
 namespace {
 
@@ -46,36 +52,37 @@ bool non_increasing(const Chunks& c) {
 }  // namespace
 
 TEST_CASE("chunks cuts 0 to 10 into sizes 4 4 2", "[lab02][task1]") {
-  const Chunks c = chunks(Range{0, 10}, 4);
+  const Chunks c = isolated([] { return chunks(Range{0, 10}, 4); });
   CHECK(c == Chunks{{0, 4}, {4, 8}, {8, 10}});
 }
 
 TEST_CASE("chunks of an empty range is empty and size 0 is an error", "[lab02][task1]") {
-  CHECK(chunks(Range{5, 5}, 3).empty());
-  CHECK_THROWS_AS(chunks(Range{0, 10}, 0), std::invalid_argument);
-  CHECK_THROWS_WITH(chunks(Range{0, 10}, 0), ContainsSubstring("size"));
+  CHECK(isolated([] { return chunks(Range{5, 5}, 3); }).empty());
+  CHECK_THROWS_AS(isolated([] { return chunks(Range{0, 10}, 0); }), std::invalid_argument);
+  CHECK_THROWS_WITH(isolated([] { return chunks(Range{0, 10}, 0); }), ContainsSubstring("size"));
 }
 
 TEST_CASE("chunks checks the size even for an empty range and hi below lo is empty", "[lab02][task1]") {
-  CHECK(chunks(Range{10, 5}, 3).empty());
-  CHECK_THROWS_AS(chunks(Range{5, 5}, 0), std::invalid_argument);
+  CHECK(isolated([] { return chunks(Range{10, 5}, 3); }).empty());
+  CHECK_THROWS_AS(isolated([] { return chunks(Range{5, 5}, 0); }), std::invalid_argument);
 }
 
 TEST_CASE("a chunk size beyond the range gives the whole range as one chunk", "[lab02][task1]") {
-  CHECK(chunks(Range{3, 10}, 100) == Chunks{{3, 10}});
+  CHECK(isolated([] { return chunks(Range{3, 10}, 100); }) == Chunks{{3, 10}});
 }
 
 TEST_CASE("chunks at the top of the 64-bit range end exactly at hi", "[lab02][task1]") {
   // lo + size does not fit in 64 bits here: compute min(size, hi - lo) instead.
-  CHECK(chunks(Range{kMax - 10, kMax}, 4) == Chunks{{kMax - 10, kMax - 6}, {kMax - 6, kMax - 2}, {kMax - 2, kMax}});
-  CHECK(chunks(Range{kMax - 10, kMax}, kMax) == Chunks{{kMax - 10, kMax}});
+  CHECK(isolated([] { return chunks(Range{kMax - 10, kMax}, 4); }) ==
+        Chunks{{kMax - 10, kMax - 6}, {kMax - 6, kMax - 2}, {kMax - 2, kMax}});
+  CHECK(isolated([] { return chunks(Range{kMax - 10, kMax}, kMax); }) == Chunks{{kMax - 10, kMax}});
 }
 
 TEST_CASE("power law chunks for p = 2 follow the equal-cost recurrence", "[lab02][task2]") {
   // W(x) = x^2. After [100, 200): (200 + t)^2 - 200^2 = 200^2 - 100^2 gives t = 64.6, so 65.
   // After [200, 265): (265 + t)^2 - 265^2 = 265^2 - 200^2 gives t = 51.9, so 52.
   const Range r{100, 1000};
-  const Chunks c = chunks_power_law(r, 100, 2.0);
+  const Chunks c = isolated([&] { return chunks_power_law(r, 100, 2.0); });
   REQUIRE(c.size() >= 3);
   CHECK(c[0] == Range{100, 200});
   CHECK(c[1] == Range{200, 265});
@@ -84,16 +91,16 @@ TEST_CASE("power law chunks for p = 2 follow the equal-cost recurrence", "[lab02
 }
 
 TEST_CASE("power law chunks with a first size beyond the range are one chunk", "[lab02][task2]") {
-  CHECK(chunks_power_law(Range{0, 10}, 50) == Chunks{{0, 10}});
+  CHECK(isolated([] { return chunks_power_law(Range{0, 10}, 50); }) == Chunks{{0, 10}});
 }
 
 TEST_CASE("power law chunks check first and p even for an empty range", "[lab02][task2]") {
-  CHECK(chunks_power_law(Range{7, 7}, 3).empty());
-  CHECK_THROWS_WITH(chunks_power_law(Range{0, 10}, 0), ContainsSubstring("first"));
-  CHECK_THROWS_AS(chunks_power_law(Range{7, 7}, 0), std::invalid_argument);
-  CHECK_THROWS_AS(chunks_power_law(Range{0, 10}, 3, std::numeric_limits<double>::quiet_NaN()),
+  CHECK(isolated([] { return chunks_power_law(Range{7, 7}, 3); }).empty());
+  CHECK_THROWS_WITH(isolated([] { return chunks_power_law(Range{0, 10}, 0); }), ContainsSubstring("first"));
+  CHECK_THROWS_AS(isolated([] { return chunks_power_law(Range{7, 7}, 0); }), std::invalid_argument);
+  CHECK_THROWS_AS(isolated([] { return chunks_power_law(Range{0, 10}, 3, std::numeric_limits<double>::quiet_NaN()); }),
                   std::invalid_argument);
-  CHECK_THROWS_AS(chunks_power_law(Range{0, 10}, 3, std::numeric_limits<double>::infinity()),
+  CHECK_THROWS_AS(isolated([] { return chunks_power_law(Range{0, 10}, 3, std::numeric_limits<double>::infinity()); }),
                   std::invalid_argument);
 }
 
@@ -102,14 +109,14 @@ TEST_CASE("power law chunks just above 2^62 all hold the first size", "[lab02][t
   // digits, so each chunk holds 2^20 numbers. Computing b^1.3 (about 2^80) directly keeps
   // too few digits and gets sizes off by hundreds.
   const Range r{k2to62, k2to62 + (std::uint64_t{1} << 26)};
-  const Chunks c = chunks_power_law(r, std::uint64_t{1} << 20);
+  const Chunks c = isolated([&] { return chunks_power_law(r, std::uint64_t{1} << 20); });
   CHECK(first_chunk_not_of_size(c, std::uint64_t{1} << 20) == "");
   CHECK(c.size() == 64);
 }
 
 TEST_CASE("power law chunks of 1 to 100 shrink and cover the range", "[lab02][task2]") {
   const Range r{1, 100};
-  const Chunks c = chunks_power_law(r, 50);
+  const Chunks c = isolated([&] { return chunks_power_law(r, 50); });
   CHECK(describe_cover_problem(r, c) == "");
   REQUIRE(!c.empty());
   CHECK(c.front() == Range{1, 51});
@@ -118,18 +125,18 @@ TEST_CASE("power law chunks of 1 to 100 shrink and cover the range", "[lab02][ta
 
 TEST_CASE("power law chunks with p = 1 are equal chunks", "[lab02][task2]") {
   const Range r{0, 1000};
-  CHECK(chunks_power_law(r, 300, 1.0) == chunks(r, 300));
+  CHECK(isolated([&] { return chunks_power_law(r, 300, 1.0); }) == isolated([&] { return chunks(r, 300); }));
 }
 
 TEST_CASE("power law chunks reject a first size of 0 and p below 1", "[lab02][task2]") {
-  CHECK_THROWS_AS(chunks_power_law(Range{0, 10}, 0), std::invalid_argument);
-  CHECK_THROWS_AS(chunks_power_law(Range{0, 10}, 5, 0.5), std::invalid_argument);
+  CHECK_THROWS_AS(isolated([] { return chunks_power_law(Range{0, 10}, 0); }), std::invalid_argument);
+  CHECK_THROWS_AS(isolated([] { return chunks_power_law(Range{0, 10}, 5, 0.5); }), std::invalid_argument);
 }
 
 TEST_CASE("start_chunks gives every worker at least one chunk", "[lab02][task3]") {
   const Range r{0, 1'000'000};
   for (const unsigned workers : {1u, 2u, 8u}) {
-    const Chunks c = start_chunks(r, workers);
+    const Chunks c = isolated([&] { return start_chunks(r, workers); });
     CHECK(describe_cover_problem(r, c) == "");
     CHECK(c.size() >= workers);
     CHECK(non_increasing(c));
@@ -137,22 +144,22 @@ TEST_CASE("start_chunks gives every worker at least one chunk", "[lab02][task3]"
 }
 
 TEST_CASE("start_chunks with more workers than numbers gives one chunk per number", "[lab02][task3]") {
-  CHECK(sizes_of(start_chunks(Range{10, 13}, 8)) == std::vector<std::uint64_t>{1, 1, 1});
+  CHECK(sizes_of(isolated([] { return start_chunks(Range{10, 13}, 8); })) == std::vector<std::uint64_t>{1, 1, 1});
 }
 
 TEST_CASE("start_chunks for 4 workers over 0 to 1000 stops the search at first = 333", "[lab02][task3]") {
   // first = 1000 gives 1 chunk, first = 500 gives 3 (fewer than 4 workers), first = 333
   // gives 5: the search stops there.
   const Range r{0, 1000};
-  const Chunks c = start_chunks(r, 4);
+  const Chunks c = isolated([&] { return start_chunks(r, 4); });
   CHECK(c == Chunks{{0, 333}, {333, 568}, {568, 776}, {776, 968}, {968, 1000}});
-  CHECK(c == chunks_power_law(r, 333));
-  CHECK(start_chunks(r, 2) == chunks_power_law(r, 500));
+  CHECK(c == isolated([&] { return chunks_power_law(r, 333); }));
+  CHECK(isolated([&] { return start_chunks(r, 2); }) == isolated([&] { return chunks_power_law(r, 500); }));
 }
 
 TEST_CASE("start_chunks checks workers and p before looking at the range", "[lab02][task3]") {
-  CHECK(start_chunks(Range{4, 4}, 2).empty());
-  CHECK_THROWS_WITH(start_chunks(Range{0, 100}, 0), ContainsSubstring("workers"));
-  CHECK_THROWS_AS(start_chunks(Range{4, 4}, 0), std::invalid_argument);
-  CHECK_THROWS_AS(start_chunks(Range{0, 100}, 2, 0.9), std::invalid_argument);
+  CHECK(isolated([] { return start_chunks(Range{4, 4}, 2); }).empty());
+  CHECK_THROWS_WITH(isolated([] { return start_chunks(Range{0, 100}, 0); }), ContainsSubstring("workers"));
+  CHECK_THROWS_AS(isolated([] { return start_chunks(Range{4, 4}, 0); }), std::invalid_argument);
+  CHECK_THROWS_AS(isolated([] { return start_chunks(Range{0, 100}, 2, 0.9); }), std::invalid_argument);
 }
