@@ -30,10 +30,13 @@
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 
+#include "leaks_after_failure.hpp"
+
 using namespace std::chrono_literals;
 using namespace parlab::lab03;
 using parlab_test::ContainsSubstring;
 using parlab_test::isolated;
+using lab03_hidden::leaks_after_failure;
 
 PARLAB_ISOLATED_EXCEPTION(parlab::lab03::CounterCorrupt);
 PARLAB_ISOLATED_EXCEPTION(parlab::lab03::WorkerFailed);
@@ -57,20 +60,6 @@ std::vector<std::string> sorted_names_in(const std::filesystem::path& dir) {
   for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;
-}
-
-// What a run that is expected to fail with E leaves behind (open fds, child processes) in
-// the child process that ran it; the failure itself is checked by the case.
-template <class E, class Run>
-std::string leaks_after_failed(const Run& run) {
-  return isolated([&] {
-    const parlab_test::ResourceSnapshot before;
-    try {
-      run();
-    } catch (const E&) {
-    }
-    return before.leaks();
-  });
 }
 
 std::string describe(LockMode mode, Backend backend, unsigned workers, std::uint64_t increments) {
@@ -323,11 +312,11 @@ TEST_CASE("a corrupt counter stops every worker and is never reset to 0", "[lab0
   std::string leaks;
   if (backend == Backend::threads) {
     CHECK_THROWS_AS(isolated(run), CounterCorrupt);
-    leaks = leaks_after_failed<CounterCorrupt>(run);
+    leaks = leaks_after_failure<CounterCorrupt>(run);
   } else {
     CHECK_THROWS_AS(isolated(run), WorkerFailed);
     CHECK_THROWS_WITH(isolated(run), ContainsSubstring("corrupt"));
-    leaks = leaks_after_failed<WorkerFailed>(run);
+    leaks = leaks_after_failure<WorkerFailed>(run);
   }
   CHECK(read_text(counter) == "12 apples\n");
   CHECK(leaks == "");
@@ -453,7 +442,7 @@ TEST_CASE("run_workers on processes turns a failing child into WorkerFailed with
   };
   CHECK_THROWS_AS(isolated(run), WorkerFailed);
   CHECK_THROWS_WITH(isolated(run), ContainsSubstring("disk on fire"));
-  CHECK(leaks_after_failed<WorkerFailed>(run) == "");
+  CHECK(leaks_after_failure<WorkerFailed>(run) == "");
 }
 
 TEST_CASE("run_workers on processes reports a worker killed by a signal and reaps the rest", "[lab03][task2]") {
@@ -464,7 +453,7 @@ TEST_CASE("run_workers on processes reports a worker killed by a signal and reap
     });
   };
   CHECK_THROWS_WITH(isolated(run), ContainsSubstring("signal"));
-  CHECK(leaks_after_failed<std::exception>(run) == "");
+  CHECK(leaks_after_failure<std::exception>(run) == "");
 }
 
 TEST_CASE("run_workers on processes shares nothing but files", "[lab03][task2]") {

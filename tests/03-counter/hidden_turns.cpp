@@ -24,10 +24,13 @@
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 
+#include "leaks_after_failure.hpp"
+
 using namespace std::chrono_literals;
 using namespace parlab::lab03;
 using parlab_test::ContainsSubstring;
 using parlab_test::isolated;
+using lab03_hidden::leaks_after_failure;
 
 PARLAB_ISOLATED_EXCEPTION(parlab::lab03::WorkerFailed);
 
@@ -50,20 +53,6 @@ std::vector<std::string> expected_lines(unsigned writers, unsigned rounds) {
     for (unsigned w = 0; w < writers; ++w) lines.push_back(line_text(w, r));
   }
   return lines;
-}
-
-// What a run that is expected to fail with E leaves behind (open fds, child processes) in
-// the child process that ran it; the failure itself is checked by the case.
-template <class E, class Run>
-std::string leaks_after_failed(const Run& run) {
-  return isolated([&] {
-    const parlab_test::ResourceSnapshot before;
-    try {
-      run();
-    } catch (const E&) {
-    }
-    return before.leaks();
-  });
 }
 
 }  // namespace
@@ -127,7 +116,7 @@ TEST_CASE("a writer that throws becomes WorkerFailed and the writers after it do
   const auto run = [&] { ordered_writes(dir / "out.txt", 4, 2, line); };
   CHECK_THROWS_AS(isolated(run), WorkerFailed);
   CHECK_THROWS_WITH(isolated(run), ContainsSubstring("ran out of ink"));
-  CHECK(leaks_after_failed<WorkerFailed>(run) == "");
+  CHECK(leaks_after_failure<WorkerFailed>(run) == "");
 }
 
 TEST_CASE("a writer killed by a signal becomes WorkerFailed and not a hang", "[lab03][task4]") {
@@ -140,7 +129,7 @@ TEST_CASE("a writer killed by a signal becomes WorkerFailed and not a hang", "[l
     });
   };
   CHECK_THROWS_WITH(isolated(run), ContainsSubstring("signal"));
-  CHECK(leaks_after_failed<std::exception>(run) == "");
+  CHECK(leaks_after_failure<std::exception>(run) == "");
 }
 
 TEST_CASE("ordered_writes rejects 0 and more than 256 writers", "[lab03][task4]") {
