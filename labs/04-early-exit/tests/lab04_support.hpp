@@ -143,6 +143,24 @@ void ignore_thrown(Call call) {
   }
 }
 
+// Verdicts and what the calls that made them left behind in the process they ran in (a
+// parlab_test::ResourceSnapshot's leaks, shared mappings before and after).
+struct VerdictAndLeaks {
+  std::vector<parlab::lab04::Verdict> verdicts;
+  std::string leaks;
+  int mappings_before = 0;
+  int mappings_after = 0;
+};
+inline void to_json(nlohmann::json& j, const VerdictAndLeaks& r) {
+  j = {{"verdicts", r.verdicts}, {"leaks", r.leaks}, {"mappings_before", r.mappings_before}, {"mappings_after", r.mappings_after}};
+}
+inline void from_json(const nlohmann::json& j, VerdictAndLeaks& r) {
+  j.at("verdicts").get_to(r.verdicts);
+  j.at("leaks").get_to(r.leaks);
+  j.at("mappings_before").get_to(r.mappings_before);
+  j.at("mappings_after").get_to(r.mappings_after);
+}
+
 // Shared mappings of this process (the 's' in the permissions column of
 // /proc/self/maps): a SharedStopFlag that is never unmapped shows up here.
 [[nodiscard]] inline int shared_mappings() {
