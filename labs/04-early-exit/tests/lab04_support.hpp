@@ -1,5 +1,8 @@
 #pragma once
 // Lab 04 test helpers, shared by the visible and the hidden tests.
+//
+// The tests call the lab's code (check_range, the flags, plan_search, is_prime_*) only
+// inside parlab_test::isolated(), in a forked child, and check what it returns here.
 
 #include <cstdint>
 #include <fstream>
@@ -7,7 +10,56 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "parlab/lab04/early_exit.hpp"
+#include "parlab_test/isolated.hpp"
+
+// How a RangeResult, a Verdict and a SearchPlan cross isolated() (as JSON; a Range is [lo, hi]).
+namespace parlab::lab04 {
+
+inline void to_json(nlohmann::json& j, const RangeResult& r) {
+  j = {{"outcome", r.outcome}, {"factor", r.factor}, {"divisions", r.divisions}};
+}
+inline void from_json(const nlohmann::json& j, RangeResult& r) {
+  j.at("outcome").get_to(r.outcome);
+  j.at("factor").get_to(r.factor);
+  j.at("divisions").get_to(r.divisions);
+}
+
+inline nlohmann::json range_to_json(Range r) { return {r.lo, r.hi}; }
+inline Range range_from_json(const nlohmann::json& j) { return {j.at(0).get<std::uint64_t>(), j.at(1).get<std::uint64_t>()}; }
+
+inline void to_json(nlohmann::json& j, const WorkerReport& w) { j = {{"divisors", range_to_json(w.divisors)}, {"result", w.result}}; }
+inline void from_json(const nlohmann::json& j, WorkerReport& w) {
+  w.divisors = range_from_json(j.at("divisors"));
+  j.at("result").get_to(w.result);
+}
+
+inline void to_json(nlohmann::json& j, const Verdict& v) {
+  j = {{"prime", v.prime}, {"factor", v.factor}, {"precheck_divisions", v.precheck_divisions}, {"workers", v.workers}};
+}
+inline void from_json(const nlohmann::json& j, Verdict& v) {
+  j.at("prime").get_to(v.prime);
+  j.at("factor").get_to(v.factor);
+  j.at("precheck_divisions").get_to(v.precheck_divisions);
+  j.at("workers").get_to(v.workers);
+}
+
+inline void to_json(nlohmann::json& j, const SearchPlan& p) {
+  nlohmann::json ranges = nlohmann::json::array();
+  for (const Range r : p.ranges) ranges.push_back(range_to_json(r));
+  j = {{"n", p.n}, {"decided", p.decided}, {"verdict", p.verdict}, {"ranges", ranges}};
+}
+inline void from_json(const nlohmann::json& j, SearchPlan& p) {
+  j.at("n").get_to(p.n);
+  j.at("decided").get_to(p.decided);
+  j.at("verdict").get_to(p.verdict);
+  p.ranges.clear();
+  for (const auto& r : j.at("ranges")) p.ranges.push_back(range_from_json(r));
+}
+
+}  // namespace parlab::lab04
 
 namespace lab04_test {
 
@@ -34,6 +86,12 @@ inline constexpr std::uint64_t kEarlyFactorOf4Factor = 230000003;      // range 
 // the odd divisor d.
 [[nodiscard]] constexpr std::uint64_t serial_divisions_to(std::uint64_t d) { return (d - 3) / 2 + 1; }
 
+// How often a ScriptedFlag was read and raised.
+struct FlagUse {
+  std::uint64_t reads = 0;
+  std::uint64_t raises = 0;
+};
+
 // A flag the test controls: it reads as raised from the `raised_from`-th read on
 // (1 = the first read; 0 = never), and counts reads and raises.
 class ScriptedFlag final : public parlab::lab04::StopFlag {
@@ -48,6 +106,7 @@ class ScriptedFlag final : public parlab::lab04::StopFlag {
     raised = true;
   }
   void clear() override { raised = false; }
+  [[nodiscard]] FlagUse use() const { return {reads, raises}; }
 
   std::uint64_t reads = 0;
   std::uint64_t raises = 0;
@@ -56,6 +115,51 @@ class ScriptedFlag final : public parlab::lab04::StopFlag {
  private:
   std::uint64_t raised_from_;
 };
+
+// One check_range scan and what it did with its ScriptedFlag.
+struct Scan {
+  parlab::lab04::RangeResult result;
+  FlagUse flag;
+};
+
+// check_range(n, from, to, flag, check_every) with a fresh ScriptedFlag(raised_from), run in
+// an isolated() child; its exception, if any, is thrown here.
+inline Scan scan(std::uint64_t n, std::uint64_t from, std::uint64_t to, std::uint64_t check_every,
+                 std::uint64_t raised_from = 0) {
+  return parlab_test::isolated([=] {
+    ScriptedFlag flag(raised_from);
+    const parlab::lab04::RangeResult result = parlab::lab04::check_range(n, from, to, flag, check_every);
+    return Scan{result, flag.use()};
+  });
+}
+
+// Runs `call` and ignores an exception of type E (the test checks elsewhere that it is thrown):
+// for a child that makes failing calls only to see what they leave behind.
+template <class E, class Call>
+void ignore_thrown(Call call) {
+  try {
+    (void)call();
+  } catch (const E&) {
+  }
+}
+
+// Verdicts and what the calls that made them left behind in the process they ran in (a
+// parlab_test::ResourceSnapshot's leaks, shared mappings before and after).
+struct VerdictAndLeaks {
+  std::vector<parlab::lab04::Verdict> verdicts;
+  std::string leaks;
+  int mappings_before = 0;
+  int mappings_after = 0;
+};
+inline void to_json(nlohmann::json& j, const VerdictAndLeaks& r) {
+  j = {{"verdicts", r.verdicts}, {"leaks", r.leaks}, {"mappings_before", r.mappings_before}, {"mappings_after", r.mappings_after}};
+}
+inline void from_json(const nlohmann::json& j, VerdictAndLeaks& r) {
+  j.at("verdicts").get_to(r.verdicts);
+  j.at("leaks").get_to(r.leaks);
+  j.at("mappings_before").get_to(r.mappings_before);
+  j.at("mappings_after").get_to(r.mappings_after);
+}
 
 // Shared mappings of this process (the 's' in the permissions column of
 // /proc/self/maps): a SharedStopFlag that is never unmapped shows up here.
@@ -132,7 +236,7 @@ inline const std::vector<KnownAnswer>& cheap_answers() {
 namespace lab04_test {
 
 // Empty if `v` is a right answer for `want` and its bookkeeping adds up: the workers got
-// exactly the ranges plan_search hands out, none did more divisions than its range
+// exactly the ranges plan_search (run in an isolated() child) hands out, none did more divisions than its range
 // holds, a `found` worker's factor divides n, a `not_found` one scanned its whole range.
 [[nodiscard]] inline std::string verdict_problems(const KnownAnswer& want, unsigned workers,
                                                   const parlab::lab04::Verdict& v) {
@@ -148,7 +252,7 @@ namespace lab04_test {
     }
   }
   if (want.prime && v.factor != 0) out << "a prime with factor " << v.factor << ". ";
-  const auto plan = parlab::lab04::plan_search(n, workers);
+  const auto plan = parlab_test::isolated([&] { return parlab::lab04::plan_search(n, workers); });
   if (v.workers.size() != plan.ranges.size()) {
     out << v.workers.size() << " worker reports for " << plan.ranges.size() << " ranges. ";
   } else {
@@ -201,16 +305,39 @@ namespace lab04_test {
 
 // Early exit depends on the scheduler: on a busy machine one worker may wait for a core
 // while another runs. A search that never reads its flag fails every attempt; a correct
-// one passes at least one of `attempts` with near certainty. Returns the last problems.
+// one passes at least one of `attempts` with near certainty.
+// early_exit_attempts: the verdicts of up to `attempts` calls of `search`, up to the first
+// that exits early. It calls the search where it runs: inside an isolated() call.
 template <class Search>
-[[nodiscard]] std::string early_exit_in_some_attempt(std::uint64_t n, std::size_t finder, std::uint64_t factor,
-                                                     Search search, int attempts = 3) {
-  std::string problems;
+[[nodiscard]] std::vector<parlab::lab04::Verdict> early_exit_attempts(std::uint64_t n, std::size_t finder, std::uint64_t factor,
+                                                                      Search search, int attempts = 3) {
+  std::vector<parlab::lab04::Verdict> verdicts;
   for (int i = 0; i < attempts; ++i) {
-    problems = early_exit_problems(n, search(), finder, factor);
+    verdicts.push_back(search());
+    if (early_exit_problems(n, verdicts.back(), finder, factor).empty()) break;
+  }
+  return verdicts;
+}
+
+// Empty if one of the attempts exited early, else the problems of the last one (judged here,
+// in the test process, whatever the child that made them thought of them).
+[[nodiscard]] inline std::string early_exit_in_some(const std::vector<parlab::lab04::Verdict>& verdicts, std::uint64_t n,
+                                                    std::size_t finder, std::uint64_t factor) {
+  std::string problems = verdicts.empty() ? "no attempt was made. " : "";
+  for (const auto& v : verdicts) {
+    problems = early_exit_problems(n, v, finder, factor);
     if (problems.empty()) break;
   }
   return problems;
+}
+
+// Up to `attempts` searches, all in one isolated() child; empty if one of them exited early,
+// else the last one's problems.
+template <class Search>
+[[nodiscard]] std::string early_exit_in_some_attempt(std::uint64_t n, std::size_t finder, std::uint64_t factor,
+                                                     Search search, int attempts = 3) {
+  const auto verdicts = parlab_test::isolated([&] { return early_exit_attempts(n, finder, factor, search, attempts); });
+  return early_exit_in_some(verdicts, n, finder, factor);
 }
 
 }  // namespace lab04_test

@@ -8,56 +8,97 @@
 #include "parlab/child_process.hpp"
 #include "parlab_test/catch.hpp"
 #include "parlab_test/explain.hpp"
+#include "parlab_test/isolated.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 
+// Every call into the lab's code runs in a child (parlab_test::isolated); the checks run
+// here on what it handed back. What a call leaves behind (children, fds, mappings) is
+// counted in the child it ran in.
 using namespace std::chrono_literals;
 using namespace parlab::lab04;
 using parlab_test::ContainsSubstring;
+using parlab_test::isolated;
+
+namespace {
+// What SharedStopFlag::is_set() said in the parent around a child that raised it.
+struct RaisedByChild {
+  bool fresh;
+  bool child_succeeded;
+  bool after_child;
+  bool cleared;
+};
+
+// Shared mappings before, while and after a SharedStopFlag lives.
+struct Mappings {
+  int before;
+  int during;
+  int after;
+};
+}  // namespace
 
 TEST_CASE("a SharedStopFlag raised in a child is seen by its parent", "[lab04][task3]") {
   parlab_test::Watchdog watchdog("a child raising a SharedStopFlag", 20s);
-  SharedStopFlag flag;
-  CHECK_FALSE(flag.is_set());
-  auto child = parlab::ChildProcess::fork([&] {
-    flag.raise();
-    return 0;
+  const RaisedByChild seen = isolated([] {
+    SharedStopFlag flag;
+    RaisedByChild states{};
+    states.fresh = flag.is_set();
+    auto child = parlab::ChildProcess::fork([&] {
+      flag.raise();
+      return 0;
+    });
+    states.child_succeeded = child.wait().success();
+    states.after_child = flag.is_set();
+    flag.clear();
+    states.cleared = flag.is_set();
+    return states;
   });
-  REQUIRE(child.wait().success());
-  CHECK(flag.is_set());
-  flag.clear();
-  CHECK_FALSE(flag.is_set());
+  CHECK_FALSE(seen.fresh);
+  REQUIRE(seen.child_succeeded);
+  CHECK(seen.after_child);
+  CHECK_FALSE(seen.cleared);
 }
 
 TEST_CASE("a SharedStopFlag gives its mapping back", "[lab04][task3]") {
-  const int before = lab04_test::shared_mappings();
-  {
-    SharedStopFlag flag;
-    CHECK(lab04_test::shared_mappings() == before + 1);
-  }
-  CHECK(lab04_test::shared_mappings() == before);
+  const Mappings m = isolated([] {
+    Mappings counts{};
+    counts.before = lab04_test::shared_mappings();
+    {
+      SharedStopFlag flag;
+      counts.during = lab04_test::shared_mappings();
+    }
+    counts.after = lab04_test::shared_mappings();
+    return counts;
+  });
+  CHECK(m.during == m.before + 1);
+  CHECK(m.after == m.before);
 }
 
 TEST_CASE("is_prime_processes answers the curriculum's numbers", "[lab04][task3]") {
   parlab_test::Watchdog watchdog("is_prime_processes on the curriculum's numbers", 60s);
-  const Verdict composite = is_prime_processes(lab04_test::kComposite2, 2);
+  const auto [composite, prime] = isolated([] {
+    return std::pair{is_prime_processes(lab04_test::kComposite2, 2), is_prime_processes(lab04_test::kPrime2, 2)};
+  });
   INFO(lab04_test::describe(lab04_test::kComposite2, composite));
   CHECK_FALSE(composite.prime);
   CHECK(composite.factor == lab04_test::kComposite2Factor);
-  const Verdict prime = is_prime_processes(lab04_test::kPrime2, 2);
   INFO(lab04_test::describe(lab04_test::kPrime2, prime));
   CHECK(prime.prime);
 }
 
 TEST_CASE("is_prime_processes leaves no child or fd or mapping behind", "[lab04][task3]") {
   parlab_test::Watchdog watchdog("is_prime_processes(1000006000009, 3)", 60s);
-  const parlab_test::ResourceSnapshot before;
-  const int mappings = lab04_test::shared_mappings();
-  const Verdict v = is_prime_processes(1'000'006'000'009, 3);  // 1000003 squared
-  CHECK_FALSE(v.prime);
-  CHECK(v.factor == 1'000'003);
-  CHECK(before.leaks() == "");
-  CHECK(lab04_test::shared_mappings() == mappings);
+  const lab04_test::VerdictAndLeaks run = isolated([] {
+    const parlab_test::ResourceSnapshot before;
+    const int mappings = lab04_test::shared_mappings();
+    const Verdict v = is_prime_processes(1'000'006'000'009, 3);  // 1000003 squared
+    return lab04_test::VerdictAndLeaks{{v}, before.leaks(), mappings, lab04_test::shared_mappings()};
+  });
+  REQUIRE(run.verdicts.size() == 1);
+  CHECK_FALSE(run.verdicts[0].prime);
+  CHECK(run.verdicts[0].factor == 1'000'003);
+  CHECK(run.leaks == "");
+  CHECK(run.mappings_after == run.mappings_before);
 }
 
 TEST_CASE("is_prime_processes calls off the first worker once the second finds 150000001", "[lab04][task3]") {
@@ -69,14 +110,20 @@ TEST_CASE("is_prime_processes calls off the first worker once the second finds 1
 }
 
 TEST_CASE("is_prime_processes rejects 0 and 257 workers without forking", "[lab04][task3]") {
-  const parlab_test::ResourceSnapshot before;
-  CHECK_THROWS_AS(is_prime_processes(lab04_test::kPrime1, 0), std::invalid_argument);
-  CHECK_THROWS_WITH(is_prime_processes(lab04_test::kPrime1, kMaxWorkers + 1), ContainsSubstring("workers"));
-  CHECK(before.leaks() == "");
+  CHECK_THROWS_AS(isolated([] { return is_prime_processes(lab04_test::kPrime1, 0); }), std::invalid_argument);
+  CHECK_THROWS_WITH(isolated([] { return is_prime_processes(lab04_test::kPrime1, kMaxWorkers + 1); }), ContainsSubstring("workers"));
+  // The same calls again in one child, which sees what they leave behind in it.
+  const std::string leaks = isolated([] {
+    const parlab_test::ResourceSnapshot before;
+    lab04_test::ignore_thrown<std::invalid_argument>([] { return is_prime_processes(lab04_test::kPrime1, 0); });
+    lab04_test::ignore_thrown<std::invalid_argument>([] { return is_prime_processes(lab04_test::kPrime1, kMaxWorkers + 1); });
+    return before.leaks();
+  });
+  CHECK(leaks == "");
 }
 
 TEST_CASE("is_prime_processes gives each worker the range plan_search planned", "[lab04][task3]") {
   parlab_test::Watchdog watchdog("is_prime_processes(1000006000009, 3)", 60s);
-  const Verdict v = is_prime_processes(1'000'006'000'009, 3);  // 1000003 squared
+  const Verdict v = isolated([] { return is_prime_processes(1'000'006'000'009, 3); });  // 1000003 squared
   CHECK(lab04_test::verdict_problems({1'000'006'000'009, false, 1'000'003}, 3, v) == "");
 }

@@ -10,13 +10,17 @@
 #include "lab04_support.hpp"
 #include "parlab_test/catch.hpp"
 #include "parlab_test/explain.hpp"
+#include "parlab_test/isolated.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/redis_server.hpp"
 #include "parlab_test/watchdog.hpp"
 
+// Every call into the lab's code runs in a child (parlab_test::isolated); the checks run
+// here on what it handed back. The redis-server is the test's, started here.
 using namespace std::chrono_literals;
 using namespace parlab::lab04;
 using parlab_test::ContainsSubstring;
+using parlab_test::isolated;
 
 namespace {
 RedisEndpoint endpoint_of(const parlab_test::RedisServer& server, const char* what) {
@@ -34,32 +38,56 @@ void make_list(const parlab_test::RedisServer& server, const std::string& key) {
   freeReplyObject(reply);
 }
 
+// What a RedisStopFlag said, and what the key held, step by step.
+struct FlagInRedis {
+  bool fresh = false;
+  std::optional<std::string> key_after_raise;
+  bool raised = false;
+  std::optional<std::string> key_after_clear;
+  bool cleared = false;
+  std::optional<std::string> key_after_second_flag;
+  bool second_sees_it = false;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(FlagInRedis, fresh, key_after_raise, raised, key_after_clear, cleared,
+                                   key_after_second_flag, second_sees_it)
+
 }  // namespace
 
 TEST_CASE("RedisStopFlag keeps the flag in Redis", "[lab04][task4]") {
   parlab_test::Watchdog watchdog("RedisStopFlag against a local redis-server", 30s);
   parlab_test::RedisServer server;
   const RedisEndpoint where = endpoint_of(server, "flag");
-  RedisStopFlag flag(where);
-  CHECK_FALSE(flag.is_set());  // no key yet: lowered
-  flag.raise();
-  CHECK(server.get(where.key) == std::optional<std::string>("1"));
-  CHECK(flag.is_set());
-  flag.clear();
-  CHECK(server.get(where.key) == std::optional<std::string>("0"));
-  CHECK_FALSE(flag.is_set());
+  const FlagInRedis seen = isolated([&] {
+    FlagInRedis steps;
+    RedisStopFlag flag(where);
+    steps.fresh = flag.is_set();
+    flag.raise();
+    steps.key_after_raise = server.get(where.key);
+    steps.raised = flag.is_set();
+    flag.clear();
+    steps.key_after_clear = server.get(where.key);
+    steps.cleared = flag.is_set();
+    server.set(where.key, "1");
+    RedisStopFlag second(where);
+    steps.key_after_second_flag = server.get(where.key);
+    steps.second_sees_it = second.is_set();
+    return steps;
+  });
+  CHECK_FALSE(seen.fresh);  // no key yet: lowered
+  CHECK(seen.key_after_raise == std::optional<std::string>("1"));
+  CHECK(seen.raised);
+  CHECK(seen.key_after_clear == std::optional<std::string>("0"));
+  CHECK_FALSE(seen.cleared);
   // A new flag does not touch the key: one raised elsewhere stays up.
-  server.set(where.key, "1");
-  RedisStopFlag second(where);
-  CHECK(server.get(where.key) == std::optional<std::string>("1"));
-  CHECK(second.is_set());
+  CHECK(seen.key_after_second_flag == std::optional<std::string>("1"));
+  CHECK(seen.second_sees_it);
 }
 
 TEST_CASE("is_prime_redis finds the factor and leaves the flag raised", "[lab04][task4]") {
   parlab_test::Watchdog watchdog("is_prime_redis(100109100129101027, 2)", 60s);
   parlab_test::RedisServer server;
   const RedisEndpoint where = endpoint_of(server, "composite");
-  const Verdict v = is_prime_redis(lab04_test::kComposite2, 2, where, 10'000);
+  const Verdict v = isolated([&] { return is_prime_redis(lab04_test::kComposite2, 2, where, 10'000); });
   INFO(lab04_test::describe(lab04_test::kComposite2, v));
   CHECK_FALSE(v.prime);
   CHECK(v.factor == lab04_test::kComposite2Factor);
@@ -71,7 +99,7 @@ TEST_CASE("is_prime_redis resets a flag an earlier search left up", "[lab04][tas
   parlab_test::RedisServer server;
   const RedisEndpoint where = endpoint_of(server, "stale");
   server.set(where.key, "1");
-  const Verdict v = is_prime_redis(1'000'000'000'039, 2, where);  // a prime with 13 digits
+  const Verdict v = isolated([&] { return is_prime_redis(1'000'000'000'039, 2, where); });  // a prime with 13 digits
   INFO(lab04_test::describe(1'000'000'000'039, v));
   CHECK(v.prime);
   CHECK(server.get(where.key) == std::optional<std::string>("0"));
@@ -79,11 +107,16 @@ TEST_CASE("is_prime_redis resets a flag an earlier search left up", "[lab04][tas
 
 TEST_CASE("is_prime_redis names the server it cannot reach", "[lab04][task4]") {
   parlab_test::Watchdog watchdog("is_prime_redis against a closed port", 30s);
-  const parlab_test::ResourceSnapshot before;
   const RedisEndpoint nowhere{"127.0.0.1", 1, "parlab-test:nowhere"};
-  CHECK_THROWS_AS(is_prime_redis(lab04_test::kPrime1, 2, nowhere), std::runtime_error);
-  CHECK_THROWS_WITH(is_prime_redis(lab04_test::kPrime1, 2, nowhere), ContainsSubstring("127.0.0.1:1"));
-  CHECK(before.leaks() == "");
+  CHECK_THROWS_AS(isolated([&] { return is_prime_redis(lab04_test::kPrime1, 2, nowhere); }), std::runtime_error);
+  CHECK_THROWS_WITH(isolated([&] { return is_prime_redis(lab04_test::kPrime1, 2, nowhere); }), ContainsSubstring("127.0.0.1:1"));
+  // The same call again in one child, which sees what it leaves behind in it.
+  const std::string leaks = isolated([&] {
+    const parlab_test::ResourceSnapshot before;
+    lab04_test::ignore_thrown<std::runtime_error>([&] { return is_prime_redis(lab04_test::kPrime1, 2, nowhere); });
+    return before.leaks();
+  });
+  CHECK(leaks == "");
 }
 
 
@@ -92,9 +125,18 @@ TEST_CASE("RedisStopFlag turns an error answer into a runtime_error naming the s
   parlab_test::RedisServer server;
   const RedisEndpoint where = endpoint_of(server, "wrongtype");
   make_list(server, where.key);
-  RedisStopFlag flag(where);
-  CHECK_THROWS_AS(flag.is_set(), std::runtime_error);
-  CHECK_THROWS_WITH(flag.is_set(), ContainsSubstring(server.host() + ":" + std::to_string(server.port())));
+  CHECK_THROWS_AS(isolated([&] {
+                    RedisStopFlag flag(where);
+                    return flag.is_set();
+                  }),
+                  std::runtime_error);
+  // The second error answer on the same connection names the server too.
+  CHECK_THROWS_WITH(isolated([&] {
+                      RedisStopFlag flag(where);
+                      lab04_test::ignore_thrown<std::runtime_error>([&] { return flag.is_set(); });
+                      return flag.is_set();
+                    }),
+                    ContainsSubstring(server.host() + ":" + std::to_string(server.port())));
 }
 
 TEST_CASE("is_prime_redis lowers a stale flag even when the pre-check decides", "[lab04][task4]") {
@@ -102,21 +144,42 @@ TEST_CASE("is_prime_redis lowers a stale flag even when the pre-check decides", 
   parlab_test::RedisServer server;
   const RedisEndpoint where = endpoint_of(server, "decided");
   server.set(where.key, "1");
-  const Verdict v = is_prime_redis(1'000'000, 2, where);
+  const Verdict v = isolated([&] { return is_prime_redis(1'000'000, 2, where); });
   CHECK(v.factor == 2);
   CHECK(server.get(where.key) == std::optional<std::string>("0"));
 }
 
 TEST_CASE("RedisStopFlag and is_prime_redis reject an empty key and a bad port and is_prime_redis 0 workers", "[lab04][task4]") {
-  const parlab_test::ResourceSnapshot before;
-  CHECK_THROWS_WITH(RedisStopFlag(RedisEndpoint{"127.0.0.1", 6379, ""}), ContainsSubstring("key"));
-  CHECK_THROWS_AS(RedisStopFlag(RedisEndpoint{"127.0.0.1", -1, "k"}), std::invalid_argument);
-  CHECK_THROWS_WITH(RedisStopFlag(RedisEndpoint{"127.0.0.1", 65536, "k"}), ContainsSubstring("65536"));
+  // Each bad call once on its own, to see what it throws, ...
+  const auto flag_at = [](RedisEndpoint endpoint) { return [endpoint] { RedisStopFlag flag(endpoint); }; };
+  const auto search_at = [](unsigned workers, RedisEndpoint endpoint) {
+    return [workers, endpoint] { return is_prime_redis(lab04_test::kPrime1, workers, endpoint); };
+  };
   const RedisEndpoint fine{"127.0.0.1", 6379, "parlab-test:never-used"};
-  CHECK_THROWS_WITH(is_prime_redis(lab04_test::kPrime1, 0, fine), ContainsSubstring("workers"));
-  CHECK_THROWS_AS(is_prime_redis(lab04_test::kPrime1, 2, RedisEndpoint{"127.0.0.1", 0, "k"}), std::invalid_argument);
-  CHECK_THROWS_AS(is_prime_redis(lab04_test::kPrime1, 2, RedisEndpoint{"127.0.0.1", 6379, ""}), std::invalid_argument);
-  CHECK(before.leaks() == "");
+  const auto empty_key = flag_at(RedisEndpoint{"127.0.0.1", 6379, ""});
+  const auto negative_port = flag_at(RedisEndpoint{"127.0.0.1", -1, "k"});
+  const auto port_too_big = flag_at(RedisEndpoint{"127.0.0.1", 65536, "k"});
+  const auto no_workers = search_at(0, fine);
+  const auto port_zero = search_at(2, RedisEndpoint{"127.0.0.1", 0, "k"});
+  const auto search_empty_key = search_at(2, RedisEndpoint{"127.0.0.1", 6379, ""});
+  CHECK_THROWS_WITH(isolated(empty_key), ContainsSubstring("key"));
+  CHECK_THROWS_AS(isolated(negative_port), std::invalid_argument);
+  CHECK_THROWS_WITH(isolated(port_too_big), ContainsSubstring("65536"));
+  CHECK_THROWS_WITH(isolated(no_workers), ContainsSubstring("workers"));
+  CHECK_THROWS_AS(isolated(port_zero), std::invalid_argument);
+  CHECK_THROWS_AS(isolated(search_empty_key), std::invalid_argument);
+  // ... then all of them in one child, which sees what they leave behind in it.
+  const std::string leaks = isolated([&] {
+    const parlab_test::ResourceSnapshot before;
+    lab04_test::ignore_thrown<std::invalid_argument>(empty_key);
+    lab04_test::ignore_thrown<std::invalid_argument>(negative_port);
+    lab04_test::ignore_thrown<std::invalid_argument>(port_too_big);
+    lab04_test::ignore_thrown<std::invalid_argument>(no_workers);
+    lab04_test::ignore_thrown<std::invalid_argument>(port_zero);
+    lab04_test::ignore_thrown<std::invalid_argument>(search_empty_key);
+    return before.leaks();
+  });
+  CHECK(leaks == "");
 }
 
 TEST_CASE("is_prime_redis calls off the first worker once the second finds 150000001", "[lab04][task4]") {
