@@ -136,12 +136,36 @@ Failure failure_of(Call call) {
 // What the test reports when a call that should have thrown returned instead.
 inline std::string message_or_none(const Failure& f) { return f.message.value_or("(no exception: the call returned)"); }
 
-// The stream seeds your worker_seed gives workers 0 .. workers - 1 of `seed`, from a child.
+// The stream seed your worker_seed gives worker `worker` of `seed`, from a child.
+inline std::uint64_t worker_seed_of(std::uint64_t seed, unsigned worker) {
+  return parlab_test::isolated([&] { return parlab::lab05::worker_seed(seed, worker); });
+}
+
+// The stream seeds of workers 0 .. workers - 1 of `seed`, from one child.
 inline std::vector<std::uint64_t> worker_seeds(std::uint64_t seed, unsigned workers) {
   return parlab_test::isolated([&] {
     std::vector<std::uint64_t> seeds;
     for (unsigned w = 0; w < workers; ++w) seeds.push_back(parlab::lab05::worker_seed(seed, w));
     return seeds;
+  });
+}
+
+// Both estimates of one (samples, workers, seed), and what they left behind.
+struct BothEstimates {
+  parlab::lab05::PiEstimate threads;
+  parlab::lab05::PiEstimate processes;
+  std::string leaks;  // empty if nothing leaked
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BothEstimates, threads, processes, leaks)
+
+// estimate_pi_threads and then estimate_pi_processes in one child, with a resource
+// snapshot around them.
+inline BothEstimates estimate_both(std::uint64_t samples, unsigned workers, std::uint64_t seed) {
+  return parlab_test::isolated([&] {
+    const parlab_test::ResourceSnapshot before;
+    const parlab::lab05::PiEstimate threads = parlab::lab05::estimate_pi_threads(samples, workers, seed);
+    const parlab::lab05::PiEstimate processes = parlab::lab05::estimate_pi_processes(samples, workers, seed);
+    return BothEstimates{threads, processes, before.leaks()};
   });
 }
 
