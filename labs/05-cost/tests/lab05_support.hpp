@@ -42,6 +42,20 @@ inline std::vector<double> doubles_from(const nlohmann::json& j) {
   return values;
 }
 
+// Samples (a probe's, measure's) as they cross isolated(), bit for bit.
+struct ExactSamples {
+  std::vector<double> values;
+};
+
+inline void to_json(nlohmann::json& j, const ExactSamples& s) { j = exact_doubles(s.values); }
+inline void from_json(const nlohmann::json& j, ExactSamples& s) { s.values = doubles_from(j); }
+
+// The samples `call` returns, run in a child.
+template <class Call>
+std::vector<double> samples_from(Call call) {
+  return parlab_test::isolated([&] { return ExactSamples{call()}; }).values;
+}
+
 // What one call of measure did with a counting operation and a scripted clock.
 struct MeasureRun {
   std::vector<double> samples;

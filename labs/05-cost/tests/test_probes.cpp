@@ -22,6 +22,7 @@ using namespace parlab::lab05;
 using lab05_test::failure_of;
 using lab05_test::Failure;
 using lab05_test::ProbeRun;
+using lab05_test::samples_from;
 using parlab_test::ContainsSubstring;
 using parlab_test::isolated;
 
@@ -55,7 +56,7 @@ void check_probe_leaves_nothing(const std::string& name, ProbeFunction probe, co
 
 TEST_CASE("probe_thread_start gives one positive figure per repetition", "[lab05][task2]") {
   parlab_test::Watchdog watchdog("probe_thread_start", 30s);
-  check_samples(run_probe(probe_thread_start, MeasureOptions{1, 5, 1}).samples, 5);
+  check_samples(samples_from([] { return probe_thread_start(MeasureOptions{1, 5, 1}); }), 5);
 }
 
 TEST_CASE("probe_pipe_round_trip measures and leaves no child or fd behind", "[lab05][task2]") {
@@ -90,8 +91,8 @@ TEST_CASE("probe_socketpair_round_trip measures and leaves no child or fd behind
 
 TEST_CASE("probe_condvar_round_trip and probe_atomic_round_trip give positive figures", "[lab05][task2]") {
   parlab_test::Watchdog watchdog("probe_condvar_round_trip and probe_atomic_round_trip", 30s);
-  check_samples(run_probe(probe_condvar_round_trip, MeasureOptions{2, 4, 10}).samples, 4);
-  check_samples(run_probe(probe_atomic_round_trip, MeasureOptions{2, 4, 10}).samples, 4);
+  check_samples(samples_from([] { return probe_condvar_round_trip(MeasureOptions{2, 4, 10}); }), 4);
+  check_samples(samples_from([] { return probe_atomic_round_trip(MeasureOptions{2, 4, 10}); }), 4);
 }
 
 TEST_CASE("probe_shared_memory_round_trip measures and leaves no child behind", "[lab05][task2]") {
