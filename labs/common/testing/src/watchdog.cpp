@@ -1,5 +1,6 @@
 #include "parlab_test/watchdog.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -187,7 +188,16 @@ class Monitor {
   void ensure_thread() {
     if (running_) return;
     running_ = true;
-    std::thread([this] { watch(); }).detach();
+    // Wait until the new thread runs its own code: while it starts, the sanitizers' runtime
+    // allocates for it, and an isolated() fork at that moment would leave the child with the
+    // allocator locked by a thread it does not have (the child then hangs in its first malloc).
+    thread_started_ = false;
+    std::thread([this] {
+      thread_started_ = true;
+      thread_started_.notify_one();
+      watch();
+    }).detach();
+    thread_started_.wait(false);
   }
 
   void watch() {
@@ -197,9 +207,12 @@ class Monitor {
         changed_.wait(lock);
         continue;
       }
-      const Deadline innermost = stack_.back();
-      if (Clock::now() < innermost.due) {
-        changed_.wait_until(lock, innermost.due);
+      // Only the time point, not a copy of the Deadline: an isolated() child forked while this
+      // thread waits has no such thread, and a string held on its stack would be a (false) leak
+      // to the child's leak check.
+      const Clock::time_point due = stack_.back().due;
+      if (Clock::now() < due) {
+        changed_.wait_until(lock, due);
         continue;
       }
       // The default budget judges "no progress" by the clock, but on a machine loaded many times
@@ -268,6 +281,7 @@ class Monitor {
   double cpu_at_check_ = 0;
   Clock::time_point cpu_checked_at_ = Clock::now();
   bool running_ = false;
+  std::atomic<bool> thread_started_{false};
   unsigned long next_id_ = 1;
   std::vector<Deadline> stack_;  // front: the case's own budget; then the Watchdogs, innermost last
   std::string case_name_;
