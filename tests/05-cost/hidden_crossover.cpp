@@ -9,7 +9,9 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "../../labs/05-cost/tests/lab05_support.hpp"
 #include "parlab/lab05/crossover.hpp"
 #include "parlab_test/catch.hpp"
 #include "parlab_test/isolated.hpp"
@@ -70,17 +72,32 @@ std::optional<std::uint64_t> brute_force(const CostFunction& cost, std::uint64_t
 }  // namespace
 
 TEST_CASE("crossover equals a brute-force scan on many cost models and ranges", "[lab05][task4]") {
+  struct Search {
+    std::uint64_t overhead, per_unit, lo, hi;
+  };
+  std::vector<Search> searches;
   for (const std::uint64_t overhead : std::initializer_list<std::uint64_t>{0ULL, 1ULL, 2ULL, 7ULL, 50ULL, 333ULL}) {
     for (const std::uint64_t per_unit : std::initializer_list<std::uint64_t>{1ULL, 3ULL}) {
       for (const std::uint64_t lo : std::initializer_list<std::uint64_t>{1ULL, 2ULL, 5ULL, 100ULL}) {
         for (const std::uint64_t hi : std::initializer_list<std::uint64_t>{lo, lo + 1, lo + 17, 1000ULL, 3000ULL}) {
           if (hi < lo) continue;
-          CAPTURE(overhead, per_unit, lo, hi);
-          const auto cost = model(overhead, per_unit);
-          CHECK(isolated([&] { return crossover(cost, lo, hi); }) == brute_force(cost, lo, hi));
+          searches.push_back({overhead, per_unit, lo, hi});
         }
       }
     }
+  }
+  // Every search in one child; the comparisons here, search by search.
+  const auto found = lab05_test::steps_in_one_child(searches.size(), [&](std::size_t i) {
+    const Search& s = searches[i];
+    return crossover(model(s.overhead, s.per_unit), s.lo, s.hi);
+  });
+  for (std::size_t i = 0; i < searches.size(); ++i) {
+    const auto [overhead, per_unit, lo, hi] = searches[i];
+    CAPTURE(overhead, per_unit, lo, hi);
+    const auto& step = found.at(i);
+    if (step.thrown) FAIL(*step.thrown);
+    const auto cost = model(overhead, per_unit);
+    CHECK(step.value == brute_force(cost, lo, hi));
   }
 }
 
@@ -95,9 +112,15 @@ TEST_CASE("crossover returns lo when two workers already win there", "[lab05][ta
 }
 
 TEST_CASE("crossover finds the threshold exactly at every position in a range", "[lab05][task4]") {
+  // All 300 searches in one child; the checks here, threshold by threshold.
+  const auto searches = lab05_test::steps_in_one_child(300, [](std::size_t i) {
+    return crossover(step_at(i + 1), 1, 256);  // threshold i + 1
+  });
   for (std::uint64_t threshold = 1; threshold <= 300; ++threshold) {
     CAPTURE(threshold);
-    const auto found = isolated([&] { return crossover(step_at(threshold), 1, 256); });
+    const auto& step = searches.at(threshold - 1);
+    if (step.thrown) FAIL(*step.thrown);
+    const auto& found = step.value;
     if (threshold <= 256) {
       REQUIRE(found.has_value());
       CHECK(*found == threshold);

@@ -8,7 +8,9 @@
 #include <bit>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -19,11 +21,6 @@
 #include "parlab_test/isolated.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/scripted_clock.hpp"
-
-namespace parlab::lab05 {
-// (found by argument-dependent lookup, so in the type's own namespace)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PiEstimate, samples, inside, workers)
-}  // namespace parlab::lab05
 
 namespace lab05_test {
 
@@ -40,6 +37,70 @@ inline std::vector<double> doubles_from(const nlohmann::json& j) {
   std::vector<double> values;
   for (const auto& bits : j) values.push_back(std::bit_cast<double>(bits.get<std::uint64_t>()));
   return values;
+}
+
+}  // namespace lab05_test
+
+// (found by argument-dependent lookup, so in the types' own namespace)
+namespace parlab::lab05 {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PiEstimate, samples, inside, workers)
+
+inline void to_json(nlohmann::json& j, const Stats& s) {
+  j = {{"count", s.count}, {"figures", lab05_test::exact_doubles({s.min, s.median, s.p90, s.max, s.mean})}};
+}
+
+inline void from_json(const nlohmann::json& j, Stats& s) {
+  j.at("count").get_to(s.count);
+  const std::vector<double> figures = lab05_test::doubles_from(j.at("figures"));
+  if (figures.size() != 5) throw std::invalid_argument("Stats: 5 figures expected");
+  s.min = figures[0];
+  s.median = figures[1];
+  s.p90 = figures[2];
+  s.max = figures[3];
+  s.mean = figures[4];
+}
+}  // namespace parlab::lab05
+
+namespace lab05_test {
+
+// One step of a loop that runs in a single child (a fork per step costs a tenth of a second
+// under the sanitizers, and these loops have hundreds of steps): what the step returned, or
+// the message of the exception it threw.
+template <class T>
+struct Step {
+  T value{};
+  std::optional<std::string> thrown;
+};
+
+template <class T>
+void to_json(nlohmann::json& j, const Step<T>& step) {
+  j = {{"value", step.value}, {"thrown", step.thrown}};
+}
+
+template <class T>
+void from_json(const nlohmann::json& j, Step<T>& step) {
+  j.at("value").get_to(step.value);
+  j.at("thrown").get_to(step.thrown);
+}
+
+// step(0), step(1), ..., step(count - 1) in one child. Like the loop it replaces, it stops at
+// the first exception: the last step then holds its message, and the test fails there (FAIL,
+// with that step's CAPTURE), as it would have on the exception itself.
+template <class Call>
+auto steps_in_one_child(std::size_t count, Call step) {
+  using T = std::remove_cvref_t<std::invoke_result_t<Call&, std::size_t>>;
+  return parlab_test::isolated([&] {
+    std::vector<Step<T>> steps;
+    for (std::size_t i = 0; i < count; ++i) {
+      try {
+        steps.push_back(Step<T>{step(i), std::nullopt});
+      } catch (const std::exception& e) {
+        steps.push_back(Step<T>{T{}, std::string(e.what())});
+        break;
+      }
+    }
+    return steps;
+  });
 }
 
 // Samples (a probe's, measure's) as they cross isolated(), bit for bit.
