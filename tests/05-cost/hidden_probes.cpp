@@ -2,6 +2,8 @@
 // must give one positive figure per repetition, leave nothing behind, and land within a
 // wide factor of the reference probe measured in the same process just before and just
 // after it (the machine is shared and noisy; sanitizers slow some code far more than other).
+// That process is a child (parlab_test::isolated): the student's probe runs there, with the
+// reference beside it and the leak check around them; the checks run here, on what came back.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -11,15 +13,23 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "../../labs/05-cost/tests/lab05_support.hpp"
 #include "parlab/lab05/probes.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/isolated.hpp"
 #include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 #include "reference_probes.hpp"
 
 using namespace std::chrono_literals;
 using namespace parlab::lab05;
+using lab05_test::failure_of;
+using lab05_test::Failure;
+using lab05_test::samples_from;
 using parlab_test::ContainsSubstring;
+using parlab_test::isolated;
 
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 #define LAB05_SANITIZED 1
@@ -48,14 +58,44 @@ double median_of(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+// The three runs of one comparison, from the child they ran in, and what was left there.
+struct ComparedRuns {
+  std::vector<double> reference_before;
+  std::vector<double> samples;  // the student's
+  std::vector<double> reference_after;
+  std::string leaks;
+};
+
+void to_json(nlohmann::json& j, const ComparedRuns& runs) {
+  j = {{"reference_before", lab05_test::exact_doubles(runs.reference_before)},
+       {"samples", lab05_test::exact_doubles(runs.samples)},
+       {"reference_after", lab05_test::exact_doubles(runs.reference_after)},
+       {"leaks", runs.leaks}};
+}
+
+void from_json(const nlohmann::json& j, ComparedRuns& runs) {
+  runs.reference_before = lab05_test::doubles_from(j.at("reference_before"));
+  runs.samples = lab05_test::doubles_from(j.at("samples"));
+  runs.reference_after = lab05_test::doubles_from(j.at("reference_after"));
+  j.at("leaks").get_to(runs.leaks);
+}
+
 void check_probe(const std::string& name, const Probe& student, const Probe& reference, MeasureOptions options) {
   INFO("probe " << name);
   parlab_test::Watchdog watchdog(name + " (student and reference, three runs)", 120s);
-  const parlab_test::ResourceSnapshot before;
+  const ComparedRuns runs = isolated([&] {
+    const parlab_test::ResourceSnapshot before;
+    ComparedRuns r;
+    r.reference_before = reference(options);
+    r.samples = student(options);
+    r.reference_after = reference(options);
+    r.leaks = before.leaks();
+    return r;
+  });
 
-  const double ref_before = median_of(reference(options));
-  const std::vector<double> samples = student(options);
-  const double ref_after = median_of(reference(options));
+  const double ref_before = median_of(runs.reference_before);
+  const std::vector<double>& samples = runs.samples;
+  const double ref_after = median_of(runs.reference_after);
 
   REQUIRE(samples.size() == options.repetitions);
   for (const double s : samples) {
@@ -69,7 +109,7 @@ void check_probe(const std::string& name, const Probe& student, const Probe& ref
                          << " s; accepted [" << low << ", " << high << "]");
   CHECK(got >= low);
   CHECK(got <= high);
-  CHECK(before.leaks() == "");
+  CHECK(runs.leaks == "");
 }
 
 constexpr MeasureOptions kStarts{2, 9, 1};
@@ -118,13 +158,15 @@ TEST_CASE("probe shared memory round trip is positive and near the reference", "
 
 TEST_CASE("probe_spawn_wait fails clearly for a missing program and for a failing one", "[lab05][task2]") {
   parlab_test::Watchdog watchdog("probe_spawn_wait of /nonexistent and /bin/false", 30s);
-  const parlab_test::ResourceSnapshot before;
-  CHECK_THROWS_AS(probe_spawn_wait(MeasureOptions{0, 2, 1}, "/nonexistent/lab05-true"), std::runtime_error);
-  CHECK_THROWS_WITH(probe_spawn_wait(MeasureOptions{0, 2, 1}, "/nonexistent/lab05-true"),
-                    ContainsSubstring("/nonexistent/lab05-true"));
-  CHECK_THROWS_AS(probe_spawn_wait(MeasureOptions{0, 2, 1}, "/bin/false"), std::runtime_error);
-  CHECK_THROWS_WITH(probe_spawn_wait(MeasureOptions{0, 2, 1}, "/bin/false"), ContainsSubstring("/bin/false"));
-  CHECK(before.leaks() == "");
+  // Each call and its leak check in one child; message: the std::runtime_error's what().
+  const Failure missing =
+      failure_of<std::runtime_error>([] { return probe_spawn_wait(MeasureOptions{0, 2, 1}, "/nonexistent/lab05-true"); });
+  CHECK(missing.message.has_value());
+  CHECK_THAT(message_or_none(missing), ContainsSubstring("/nonexistent/lab05-true"));
+  const Failure failing = failure_of<std::runtime_error>([] { return probe_spawn_wait(MeasureOptions{0, 2, 1}, "/bin/false"); });
+  CHECK(failing.message.has_value());
+  CHECK_THAT(message_or_none(failing), ContainsSubstring("/bin/false"));
+  CHECK(missing.leaks + failing.leaks == "");
 }
 
 TEST_CASE("probes stop their partner and clean up when measuring throws", "[lab05][task2]") {
@@ -144,9 +186,10 @@ TEST_CASE("probes stop their partner and clean up when measuring throws", "[lab0
   for (const auto& [name, probe] : probes) {
     INFO(name << " with repetitions = 0");
     parlab_test::Watchdog watchdog(name + " with repetitions = 0", 30s);
-    const parlab_test::ResourceSnapshot before;
-    CHECK_THROWS_AS(probe(bad), std::invalid_argument);
-    CHECK(before.leaks() == "");
+    // The probe and the leak check after its throw, in one child.
+    const Failure failed = failure_of<std::invalid_argument>([&] { return probe(bad); });
+    CHECK(failed.message.has_value());  // it threw std::invalid_argument
+    CHECK(failed.leaks == "");
   }
 }
 
@@ -154,7 +197,7 @@ TEST_CASE("every probe in the given list runs with small options", "[lab05][task
   for (const ProbeInfo& info : all_probes()) {
     INFO(std::string(info.key));
     parlab_test::Watchdog watchdog(std::string(info.key) + " from all_probes()", 60s);
-    const auto samples = info.run(MeasureOptions{1, 3, info.round_trip ? 10u : 1u});
+    const auto samples = samples_from([&] { return info.run(MeasureOptions{1, 3, info.round_trip ? 10u : 1u}); });
     CHECK(samples.size() == 3);
     for (const double s : samples) CHECK(s > 0);
   }
