@@ -80,36 +80,50 @@ void from_json(const nlohmann::json& j, ComparedRuns& runs) {
   j.at("leaks").get_to(runs.leaks);
 }
 
+// A spin or a round trip can take a thousand times longer when the machine is busy during the
+// student's run and not during the reference's (both threads need a core at the same moment).
+// So a comparison that lands outside the factor is made again, up to three times in all, and
+// the case fails only when none lands inside: a probe that measures the wrong thing (off by
+// its round trips, or timing nothing) lands outside every time.
+constexpr int kAttempts = 3;
+
 void check_probe(const std::string& name, const Probe& student, const Probe& reference, MeasureOptions options) {
   INFO("probe " << name);
-  parlab_test::Watchdog watchdog(name + " (student and reference, three runs)", 120s);
-  const ComparedRuns runs = isolated([&] {
-    const parlab_test::ResourceSnapshot before;
-    ComparedRuns r;
-    r.reference_before = reference(options);
-    r.samples = student(options);
-    r.reference_after = reference(options);
-    r.leaks = before.leaks();
-    return r;
-  });
+  parlab_test::Watchdog watchdog(name + " (student and reference, three runs, up to three times)", 300s);
+  ComparedRuns runs;
+  std::string leaks;
+  double got = 0, low = 0, high = 0;
+  int attempt = 0;
+  do {
+    ++attempt;
+    runs = isolated([&] {
+      const parlab_test::ResourceSnapshot before;
+      ComparedRuns r;
+      r.reference_before = reference(options);
+      r.samples = student(options);
+      r.reference_after = reference(options);
+      r.leaks = before.leaks();
+      return r;
+    });
+    leaks += runs.leaks;
+    if (runs.samples.size() != options.repetitions || runs.reference_before.empty() || runs.reference_after.empty()) break;
+    const double ref_before = median_of(runs.reference_before), ref_after = median_of(runs.reference_after);
+    got = median_of(runs.samples);
+    low = std::min(ref_before, ref_after) / kFactor;
+    high = std::max(ref_before, ref_after) * kFactor;
+  } while (attempt < kAttempts && !(got >= low && got <= high));
 
-  const double ref_before = median_of(runs.reference_before);
-  const std::vector<double>& samples = runs.samples;
-  const double ref_after = median_of(runs.reference_after);
-
-  REQUIRE(samples.size() == options.repetitions);
-  for (const double s : samples) {
+  REQUIRE(runs.samples.size() == options.repetitions);
+  for (const double s : runs.samples) {
     CHECK(std::isfinite(s));
     CHECK(s > 0);
   }
-  const double got = median_of(samples);
-  const double low = std::min(ref_before, ref_after) / kFactor;
-  const double high = std::max(ref_before, ref_after) * kFactor;
-  INFO("student median " << got << " s; reference medians " << ref_before << " s and " << ref_after
-                         << " s; accepted [" << low << ", " << high << "]");
+  INFO("attempt " << attempt << " of " << kAttempts << ": student median " << got << " s; reference medians "
+                  << median_of(runs.reference_before) << " s and " << median_of(runs.reference_after) << " s; accepted ["
+                  << low << ", " << high << "]");
   CHECK(got >= low);
   CHECK(got <= high);
-  CHECK(runs.leaks == "");
+  CHECK(leaks == "");
 }
 
 constexpr MeasureOptions kStarts{2, 9, 1};

@@ -2,7 +2,9 @@
 // exceptions come back from the child as they left it, the child's changes stay in the
 // child, and a child that crashes, exits or leaves a process behind is handled as the
 // header promises.
+#include <cmath>
 #include <csignal>
+#include <limits>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -54,6 +56,15 @@ TEST_CASE("isolated returns what the call returned, of every kind a test needs",
   CHECK(isolated([&] { return bytes; }) == bytes);
   CHECK(isolated([] { return std::vector<std::uint64_t>{2, 3, 5, std::uint64_t{1} << 63}; }) ==
         std::vector<std::uint64_t>{2, 3, 5, std::uint64_t{1} << 63});
+  // Numbers keep every bit, NaN and infinity included (JSON has neither).
+  CHECK(std::isnan(isolated([] { return std::nan(""); })));
+  const std::vector<double> odd = isolated([] { return std::vector<double>{1.5, -0.0, std::numeric_limits<double>::infinity(), std::nan("")}; });
+  REQUIRE(odd.size() == 4);
+  CHECK(odd[0] == 1.5);
+  CHECK(std::signbit(odd[1]));
+  CHECK(std::isinf(odd[2]));
+  CHECK(std::isnan(odd[3]));
+  CHECK(isolated([] { return std::vector<double>(); }).empty());
   CHECK(isolated([] { return std::optional<int>(); }) == std::nullopt);
   CHECK(isolated([] { return std::optional<int>(7); }) == 7);
   CHECK(isolated([] { return std::chrono::milliseconds(250); }) == 250ms);

@@ -236,12 +236,10 @@ TEST_CASE("a huge file hits the file-size limit", "[grader][hostile]") {
   expect_task3_cases(grade("huge-file"), "output_limit", "file larger than");
 }
 
+// The forged records go to the only fd the student's code has besides stdout and stderr: the
+// pipe its isolated() child returns results on, where they are not a result.
 TEST_CASE("printed and forged results do not make a test pass", "[grader][hostile]") {
-  const Graded g = grade("fake-results");
-  expect_task3_cases(g, "failed", "before the test finished");
-  for (const auto& c : g.lab["cases"]) {
-    if (c["verdict"] == "failed" && c["task"] == "task3") CHECK(grader::contains(c["summary"].get<std::string>(), "wrong nonce"));
-  }
+  expect_task3_cases(grade("fake-results"), "failed", "before returning a result");
 }
 
 TEST_CASE("writes outside the scratch folder do not land", "[grader][hostile]") {

@@ -420,7 +420,8 @@ std::string run_isolated(const std::function<std::string()>& produce) {
   if (clean_exit && frames.result) return *frames.result;
   if (clean_exit && frames.exception) rethrow(*frames.exception);
   if (clean_exit) {
-    throw std::runtime_error(frames.malformed ? "the code under test wrote something else into the result pipe of parlab_test::isolated and left"
+    throw std::runtime_error(frames.malformed ? "the code under test ended its process (exit code 0) before returning a result, "
+                                                "after writing something else into the pipe that parlab_test::isolated reads it from"
                                               : "the code under test ended its process (exit code 0) before returning a result");
   }
   end_like(child, wait_status);
