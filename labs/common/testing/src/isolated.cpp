@@ -420,9 +420,9 @@ std::string run_isolated(const std::function<std::string()>& produce) {
   if (clean_exit && frames.result) return *frames.result;
   if (clean_exit && frames.exception) rethrow(*frames.exception);
   if (clean_exit) {
-    throw std::runtime_error(frames.malformed ? "the code under test ended its process (exit code 0) before returning a result, "
+    throw std::runtime_error(frames.malformed ? "the code under test ended its process with exit code 0 (exit() or _exit()) before returning a result, "
                                                 "after writing something else into the pipe that parlab_test::isolated reads it from"
-                                              : "the code under test ended its process (exit code 0) before returning a result");
+                                              : "the code under test ended its process with exit code 0 (exit() or _exit()) before returning a result");
   }
   end_like(child, wait_status);
 }

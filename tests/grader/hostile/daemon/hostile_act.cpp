@@ -1,11 +1,12 @@
 // Leaves a daemon behind (double fork + setsid) that would run forever; then works correctly.
-#include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 void hostile_act() {
-  static bool started = false;  // one daemon per test process
-  if (started) return;
-  started = true;
+  // One daemon per test case: each call runs in a fresh child of the test process, so a
+  // static flag would start one per call; a folder in the case's scratch space is shared.
+  if (::mkdir("parlab-hostile-daemon-started", 0700) != 0) return;  // (the case's working folder)
   const pid_t child = ::fork();
   if (child == 0) {
     if (::fork() == 0) {
