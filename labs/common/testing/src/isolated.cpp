@@ -395,7 +395,9 @@ std::string run_isolated(const std::function<std::string()>& produce) {
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
+  const bool watchdog_paused = pause_watchdog_for_fork();
   const pid_t child = ::fork();
+  if (child != 0 && watchdog_paused) resume_watchdog_after_fork();
   if (child < 0) {
     const int error = errno;
     ::close(ends[0]);

@@ -55,5 +55,8 @@ struct DeadlineSnapshot {
 
 [[nodiscard]] DeadlineSnapshot snapshot_deadlines();
 void resume_deadlines_in_child(const DeadlineSnapshot& snapshot);
+// Around the fork: the test process forks with no thread but the test's own (see watchdog.cpp).
+[[nodiscard]] bool pause_watchdog_for_fork();
+void resume_watchdog_after_fork();
 
 }  // namespace parlab_test::detail

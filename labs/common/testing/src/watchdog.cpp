@@ -141,13 +141,36 @@ class Monitor {
     // The monitor may have been waiting on changed_ when the parent forked: that waiter does not
     // exist here, so the condition variable starts afresh. The mutex was locked by this thread.
     new (&changed_) std::condition_variable();
+    new (&thread_) std::thread();  // (the handle of a thread this process does not have)
     mutex_.unlock();
     running_ = false;
+    stop_ = false;
     stack_.clear();
     case_name_.clear();
   }
 
   std::mutex& mutex() { return mutex_; }
+
+  // Before an isolated() fork the monitor thread ends, and after it starts again: forked from
+  // a process with a second thread, ThreadSanitizer stops checking anything in the child
+  // (it cannot trust its own locks there), and the race check would see no race at all.
+  bool pause_for_fork() {
+    std::unique_lock lock(mutex_);
+    if (!running_) return false;
+    stop_ = true;
+    changed_.notify_all();
+    lock.unlock();
+    thread_.join();
+    lock.lock();
+    stop_ = false;
+    running_ = false;
+    return true;
+  }
+
+  void resume_after_fork() {
+    std::lock_guard lock(mutex_);
+    ensure_thread();
+  }
 
   detail::DeadlineSnapshot snapshot() {
     std::lock_guard lock(mutex_);
@@ -192,17 +215,18 @@ class Monitor {
     // allocates for it, and an isolated() fork at that moment would leave the child with the
     // allocator locked by a thread it does not have (the child then hangs in its first malloc).
     thread_started_ = false;
-    std::thread([this] {
+    thread_ = std::thread([this] {
       thread_started_ = true;
       thread_started_.notify_one();
       watch();
-    }).detach();
+    });
     thread_started_.wait(false);
   }
 
   void watch() {
     std::unique_lock lock(mutex_);
     for (;;) {
+      if (stop_) return;
       if (stack_.empty()) {
         changed_.wait(lock);
         continue;
@@ -281,6 +305,8 @@ class Monitor {
   double cpu_at_check_ = 0;
   Clock::time_point cpu_checked_at_ = Clock::now();
   bool running_ = false;
+  bool stop_ = false;
+  std::thread thread_;  // never destroyed (the Monitor is not), so never a joinable one at exit
   std::atomic<bool> thread_started_{false};
   unsigned long next_id_ = 1;
   std::vector<Deadline> stack_;  // front: the case's own budget; then the Watchdogs, innermost last
@@ -302,6 +328,8 @@ void case_started(const std::string& name) { Monitor::instance().start_case(name
 void case_progressed() { Monitor::instance().refresh_case(std::nullopt); }
 void case_ended() { Monitor::instance().end_case(); }
 DeadlineSnapshot snapshot_deadlines() { return Monitor::instance().snapshot(); }
+bool pause_watchdog_for_fork() { return Monitor::instance().pause_for_fork(); }
+void resume_watchdog_after_fork() { Monitor::instance().resume_after_fork(); }
 void resume_deadlines_in_child(const DeadlineSnapshot& snapshot) { Monitor::instance().resume(snapshot); }
 }  // namespace detail
 
