@@ -344,7 +344,7 @@ Grader::RaceCheck Grader::check_races(const LabManifest& manifest, Slot& slot, s
       static_cast<long long>(static_cast<double>(options_.limits.wall.count()) * options_.tsan_slowdown));
   tsan_settings.limits.cpu_seconds = static_cast<unsigned>(options_.limits.cpu_seconds * options_.tsan_slowdown);
   tsan_settings.limits.address_space = 0;  // TSan maps terabytes of shadow memory
-  tsan_settings.environment.push_back("TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:exitcode=66");
+  tsan_settings.environment.push_back("TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:atexit_sleep_ms=0:exitcode=66");
   const auto tsan_started = Clock::now();
   progress(fmt::format("lab {}: rerunning the passing cases under ThreadSanitizer", manifest.id));
   rerun_under_tsan(*sandbox_, cases, suite_executables(*slot.tsan_tree, manifest), tsan_settings);
