@@ -52,7 +52,7 @@ set(PARLAB_TEST_TIMEOUT 300)
 function(_parlab_add_test_objects target api_target sources)
   add_library(${target} OBJECT ${sources})
   target_link_libraries(${target} PUBLIC ${api_target} parlab_testing Catch2::Catch2WithMain
-                                   PRIVATE parlab_warnings)
+                                   PRIVATE parlab_warnings parlab_tooling_flags)
 endfunction()
 
 function(_parlab_add_test_executable target objects impl_target)
@@ -227,7 +227,7 @@ function(parlab_add_common_tests dir)
   target_link_libraries(common_tests PRIVATE parlab_common parlab_manifest parlab_testing parlab_case_watchdog
                                              parlab_result_channel
                                              parlab_sanitizer_defaults Catch2::Catch2WithMain nlohmann_json::nlohmann_json
-                                             parlab_warnings)
+                                             parlab_warnings parlab_tooling_flags)
   # The result channel's test runs a test program that carries the channel, as every lab test
   # program does, and fails on purpose; that program is not a test of its own.
   add_executable(result_channel_fixture "${dir}/channel/failing_cases.cpp")

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "parlab/stopwatch.hpp"
 
 namespace parlab::bench {
@@ -61,47 +63,6 @@ void write_report(const std::string& path, const nlohmann::json& report) {
     if (!out.flush()) throw std::runtime_error("writing " + tmp.string() + " failed");
   }
   std::filesystem::rename(tmp, target);
-}
-
-}  // namespace parlab::bench
-
-#include <cstdio>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fmt/format.h>
-
-extern char** environ;
-
-namespace parlab::bench {
-
-bool run_gnuplot(const std::string& script) {
-  char path[] = "/tmp/parlab-plot-XXXXXX";
-  const int fd = ::mkstemp(path);
-  if (fd < 0) {
-    std::fprintf(stderr, "plot skipped: cannot create a temporary file\n");
-    return false;
-  }
-  const bool written = ::write(fd, script.data(), script.size()) == static_cast<ssize_t>(script.size());
-  ::close(fd);
-  bool ok = false;
-  if (written) {
-    char prog[] = "gnuplot";
-    char* argv[] = {prog, path, nullptr};
-    pid_t pid = 0;
-    if (::posix_spawnp(&pid, "gnuplot", nullptr, nullptr, argv, environ) == 0) {
-      int status = 0;
-      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-      if (!ok) std::fprintf(stderr, "plot skipped: gnuplot failed on %s\n", path);
-    } else {
-      std::fprintf(stderr, "plot skipped: gnuplot is not installed (apt-get install gnuplot-nox)\n");
-    }
-  }
-  if (ok) ::unlink(path);
-  return ok;
 }
 
 std::string human_seconds(double seconds) {

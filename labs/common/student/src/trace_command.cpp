@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "parlab/bench.hpp"
+#include "parlab/gnuplot.hpp"
 #include "run.hpp"
 #include "trace_timeline.hpp"
 #include "views.hpp"

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "parlab/capacity.hpp"
+#include "parlab/gnuplot.hpp"
 
 namespace parlab::bench {
 
@@ -34,10 +35,6 @@ void write_report(const std::string& path, const nlohmann::json& report);
 }  // namespace parlab::bench
 
 namespace parlab::bench {
-
-// Runs gnuplot on `script` (written to a temporary file). Returns false, after printing
-// why, when gnuplot is not installed or fails: a missing picture never fails a benchmark.
-bool run_gnuplot(const std::string& script);
 
 // "12.3 ms", "1.05 s", "850 us": durations for tables people read.
 [[nodiscard]] std::string human_seconds(double seconds);
