@@ -179,7 +179,7 @@ kit_add("cmake/kit/index.md" "docs/index.md")
 # grader/. Of cmake/, only the modules it includes, and the package list with its installer
 # (the first command of the getting-started guide). ParlabCoverage.cmake stays behind: the
 # coverage build reports on the grader and the reference, which the kit does not have.
-foreach(module IN ITEMS ParlabWarnings ParlabSanitizers ParlabDependencies ParlabLab ParlabManifest
+foreach(module IN ITEMS ParlabWarnings ParlabSanitizers ParlabBuildSpeed ParlabDependencies ParlabLab ParlabManifest
                         packages ensure_packages)
   kit_add("cmake/${module}.cmake" "cmake/${module}.cmake")
 endforeach()
