@@ -1,25 +1,23 @@
-// The tracing layer: per-thread event buffers, a session that writes them out as Chrome
-// trace-event JSON, and the parts forked children leave for their parent to merge.
+// The tracing layer's recording half: per-thread event buffers, the session's start and the
+// fork handling. Writing the events out as Chrome trace-event JSON is in trace_file.cpp.
 #include "parlab/trace.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include <pthread.h>
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
+#include "trace_internal.hpp"
 
 namespace parlab::trace {
 
@@ -29,16 +27,7 @@ std::atomic<bool> g_enabled{false};
 
 namespace {
 
-using nlohmann::json;
-
-struct Event {
-  const char* name;
-  const char* category;
-  Arg a0, a1;
-  std::int64_t begin_ns;
-  std::int64_t end_ns;  // == begin_ns for an instant
-  bool instant;
-};
+using detail::Event;
 
 // One thread's events. Only its thread appends; a reader (the session's end) may run at
 // the same time and sees every event published before its acquire load of `count`. Events
@@ -103,16 +92,7 @@ std::atomic<std::uint64_t> g_generation{0};
 thread_local ThreadBuffer* t_buffer = nullptr;
 thread_local std::uint64_t t_generation = 0;
 
-// What a session needs to write its file; set before tracing turns on, read after it is off
-// (or in a forked child, which has its own copy).
-struct SessionInfo {
-  std::filesystem::path out;
-  std::filesystem::path parts;
-  std::int64_t t0 = 0;
-  pid_t root_pid = 0;
-  bool active = false;
-};
-SessionInfo g_session;
+detail::SessionInfo g_session;
 
 // fork() copies the registry with the parent's buffers. The child drops them (their
 // events are the parent's to write) and its forking thread registers afresh under the
@@ -143,74 +123,27 @@ ThreadBuffer* buffer_for_this_thread() noexcept {
   }
 }
 
-double micros_since_start(std::int64_t ns) { return static_cast<double>(ns - g_session.t0) / 1000.0; }
+}  // namespace
 
-json to_json(const Event& e, pid_t pid, pid_t tid) {
-  json j = {{"name", e.name}, {"cat", e.category}, {"pid", pid}, {"tid", tid}, {"ts", micros_since_start(e.begin_ns)}};
-  if (e.instant) {
-    j["ph"] = "i";
-    j["s"] = "t";  // drawn on its thread's track
-  } else {
-    j["ph"] = "X";
-    j["dur"] = static_cast<double>(e.end_ns - e.begin_ns) / 1000.0;
-  }
-  json args = json::object();
-  if (e.a0.name != nullptr) args[e.a0.name] = e.a0.value;
-  if (e.a1.name != nullptr) args[e.a1.name] = e.a1.value;
-  if (!args.empty()) j["args"] = std::move(args);
-  return j;
-}
+namespace detail {
 
-// This process's events of the current session, and how many were dropped.
-std::pair<json, std::uint64_t> collect_own_events() {
-  json events = json::array();
-  std::uint64_t dropped = 0;
+SessionInfo& session_info() { return g_session; }
+
+std::vector<RecordedEvent> own_events(std::uint64_t& dropped) {
+  std::vector<RecordedEvent> events;
+  dropped = 0;
   const std::uint64_t generation = g_generation.load(std::memory_order_relaxed);
   Registry& r = registry();
   const std::lock_guard lock(r.mutex);
   for (const auto& buffer : r.buffers) {
     if (buffer->generation() != generation) continue;
-    buffer->for_each([&](const Event& e) { events.push_back(to_json(e, buffer->pid(), buffer->tid())); });
+    buffer->for_each([&](const Event& e) { events.push_back({e, buffer->pid(), buffer->tid()}); });
     dropped += buffer->dropped();
   }
-  return {std::move(events), dropped};
+  return events;
 }
 
-void write_atomically(const std::filesystem::path& path, const json& content) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw std::runtime_error("cannot write the trace to " + tmp.string());
-    out << content.dump() << '\n';
-    if (!out) throw std::runtime_error("writing the trace to " + tmp.string() + " failed (disk full?)");
-  }
-  std::filesystem::rename(tmp, path);
-}
-
-// "M" events naming every process and thread that recorded something.
-json metadata_events(const json& events) {
-  std::vector<std::pair<pid_t, pid_t>> tracks;
-  for (const auto& e : events) tracks.emplace_back(e["pid"].get<pid_t>(), e["tid"].get<pid_t>());
-  std::sort(tracks.begin(), tracks.end());
-  tracks.erase(std::unique(tracks.begin(), tracks.end()), tracks.end());
-  json meta = json::array();
-  pid_t last_pid = -1;
-  for (const auto& [pid, tid] : tracks) {
-    if (pid != last_pid) {
-      const std::string name = pid == g_session.root_pid ? "main process " + std::to_string(pid)
-                                                         : "child process " + std::to_string(pid);
-      meta.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", pid}, {"args", {{"name", name}}}});
-      meta.push_back({{"name", "process_sort_index"}, {"ph", "M"}, {"pid", pid}, {"tid", pid},
-                      {"args", {{"sort_index", pid == g_session.root_pid ? 0 : 1}}}});
-      last_pid = pid;
-    }
-    const std::string name = tid == pid ? "main thread " + std::to_string(tid) : "thread " + std::to_string(tid);
-    meta.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", tid}, {"args", {{"name", name}}}});
-  }
-  return meta;
-}
-
-}  // namespace
+}  // namespace detail
 
 std::int64_t now_ns() noexcept {
   timespec ts{};
@@ -257,37 +190,6 @@ Session::~Session() {
   }
 }
 
-std::size_t Session::finish() {
-  // A forked child that unwinds (or exits) with its parent's session never writes the file.
-  if (!open_ || ::getpid() != g_session.root_pid) return 0;
-  open_ = false;
-  detail::g_enabled.store(false, std::memory_order_release);
-  g_session.active = false;
-  auto [events, dropped] = collect_own_events();
-  std::error_code ec;
-  for (const auto& part : std::filesystem::directory_iterator(g_session.parts, ec)) {
-    if (part.path().extension() != ".json") continue;  // a child killed while writing left a .tmp
-    std::ifstream in(part.path());
-    json child = json::parse(in, nullptr, false);
-    if (!child.is_object() || !child["events"].is_array()) continue;  // a child killed while writing
-    for (auto& e : child["events"]) events.push_back(std::move(e));
-    dropped += child.value("dropped", std::uint64_t{0});
-  }
-  std::filesystem::remove_all(g_session.parts, ec);
-  std::stable_sort(events.begin(), events.end(), [](const json& a, const json& b) {
-    return std::tuple(a["pid"].get<pid_t>(), a["tid"].get<pid_t>(), a["ts"].get<double>()) <
-           std::tuple(b["pid"].get<pid_t>(), b["tid"].get<pid_t>(), b["ts"].get<double>());
-  });
-  const std::size_t count = events.size();
-  json trace_events = metadata_events(events);
-  for (auto& e : events) trace_events.push_back(std::move(e));
-  const json file = {{"traceEvents", std::move(trace_events)},
-                     {"displayTimeUnit", "ms"},
-                     {"otherData", {{"producer", "parlab trace"}, {"dropped_events", dropped}}}};
-  write_atomically(out_, file);
-  return count;
-}
-
 void Session::discard() noexcept {
   if (!open_ || ::getpid() != g_session.root_pid) return;
   open_ = false;
@@ -304,17 +206,6 @@ bool start_from_environment() {
   session = std::make_unique<Session>(path);
   std::atexit([] { session.reset(); });
   return true;
-}
-
-void write_child_part() noexcept {
-  if (!enabled() || ::getpid() == g_session.root_pid) return;
-  try {
-    auto [events, dropped] = collect_own_events();
-    const json part = {{"events", std::move(events)}, {"dropped", dropped}};
-    write_atomically(g_session.parts / (std::to_string(::getpid()) + ".json"), part);
-  } catch (...) {
-    // A child that cannot write its part loses its events; it must still exit as it meant to.
-  }
 }
 
 namespace {
