@@ -13,6 +13,8 @@ struct ThreadSummary {
   std::string where;    // "BlockingQueue<…>::pop (blocking_queue.cpp:30), called from prime_worker"
   std::string waiting;  // "waiting on a condition variable", "waiting for a mutex", "running"
   bool is_test_harness = false;  // Catch's main loop or the test's watchdog
+  std::string child_pid;         // the child process it ran in ("456"); empty in the test process
+                                 // (or in the parlab_test::isolated() child, which runs the code under test)
 };
 
 struct HangSummary {

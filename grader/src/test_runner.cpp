@@ -70,14 +70,14 @@ void add_where_it_happened(CaseResult& out, const SandboxResult& run, const Chan
   const bool died = out.verdict == Verdict::crashed || out.verdict == Verdict::memory_limit;
   if (!channel.crash_stacks.empty() && (died || out.verdict == Verdict::failed)) {
     const CrashStack& crash = telling_crash(channel.crash_stacks, out.verdict);
-    const auto frame = student_frame_of(crash, executable, settings.student_files);
+    const CrashPlace place = student_place_of(crash, executable, settings.student_files);
     if (crash.pid != crash.test_pid) {
       // The test process itself may have gone on and failed an assertion about it.
-      append_sentence(out.summary, describe_child_ending(crash, frame));
+      append_sentence(out.summary, describe_child_ending(crash, place));
     } else if (died) {
-      append_sentence(out.summary, describe_crash_place(crash, frame));
+      append_sentence(out.summary, describe_crash_place(crash, place));
     } else if (crash.signal == 0 && crash.exit_code >= 0 && channel.started && !channel.ended) {
-      append_sentence(out.summary, describe_early_exit(frame));
+      append_sentence(out.summary, describe_early_exit(crash, place));
     }
   }
   if (run.backtrace.empty()) return;
