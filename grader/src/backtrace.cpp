@@ -98,6 +98,7 @@ std::string what_it_waits_for(const Thread& t, std::size_t first_own_frame) {
   if (any_frame(t, first_own_frame, {"__libc_write", "write_all", "write_value"})) return "blocked writing to a full pipe";
   if (any_frame(t, first_own_frame, {"poll", "select"})) return "waiting in poll()";
   if (any_frame(t, first_own_frame, {"nanosleep", "sleep_for", "sleep"})) return "sleeping";
+  if (any_frame(t, first_own_frame, {"_Fork", "__libc_fork", "arch_fork"})) return "starting a process (fork)";
   return "running (a loop that does not end?)";
 }
 
@@ -297,6 +298,15 @@ HangSummary summarize_backtrace(const std::string& gdb_output, const std::vector
     summary.headline += fmt::format("; meanwhile {} in {} ({})", s.waiting, s.where, s.thread);
   }
   return summary;
+}
+
+std::string where_it_was_stopped(const HangSummary& summary) {
+  for (const auto& t : summary.threads) {
+    if (t.is_test_harness) continue;
+    const char* process = contains(t.thread, " of ") ? "" : " of the test process";
+    return fmt::format(" When it was stopped, {}{} was in {}.", t.thread, process, t.where);
+  }
+  return {};
 }
 
 }  // namespace grader

@@ -28,6 +28,11 @@ struct HangSummary {
 [[nodiscard]] HangSummary summarize_backtrace(const std::string& gdb_output,
                                               const std::vector<std::string>& student_files = {});
 
+// For a test stopped at the memory or process limit: " When it was stopped, thread 1 of the
+// test process was in hostile_act (primes_threads.cpp:5)." The first thread in lab code is
+// most likely the one allocating (or forking); empty when none was.
+[[nodiscard]] std::string where_it_was_stopped(const HangSummary& summary);
+
 // "parlab::lab01::BlockingQueue<std::variant<...> >::pop" -> "BlockingQueue<…>::pop".
 [[nodiscard]] std::string shorten_function_name(const std::string& name);
 

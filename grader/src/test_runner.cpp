@@ -86,13 +86,8 @@ void add_where_it_happened(CaseResult& out, const SandboxResult& run, const Chan
   if (out.verdict == Verdict::timed_out) {
     out.hang_headline = hang.headline;
     if (!hang.headline.empty()) append_sentence(out.summary, " Where it hung: " + hang.headline + ".");
-  } else if (out.verdict == Verdict::memory_limit) {
-    // The thread in the student's code when it was stopped is most likely the one allocating.
-    for (const auto& t : hang.threads) {
-      if (t.is_test_harness) continue;
-      append_sentence(out.summary, fmt::format(" When it was stopped, {} was in {}.", t.thread, t.where));
-      break;
-    }
+  } else if (out.verdict == Verdict::memory_limit || out.verdict == Verdict::process_limit) {
+    append_sentence(out.summary, where_it_was_stopped(hang));
   }
 }
 

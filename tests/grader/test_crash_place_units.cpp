@@ -360,3 +360,28 @@ Thread 1 (Thread 0x7f1 (LWP 58) "lab03_hidden"):
   CHECK_FALSE(contains(summary.headline, "stl_vector.h"));
   CHECK_FALSE(contains(summary.headline, "child process 40"));
 }
+
+TEST_CASE("at the process or memory limit, the headline says where the code under test was, and in which process",
+          "[grader][backtrace]") {
+  const std::string fork_bomb = R"(=== process 12: the test process ===
+Thread 1 (Thread 0x7f1 (LWP 12) "lab01_hidden"):
+#0  0x00007f in __GI___poll (fds=..., nfds=1, timeout=100) at ../sysdeps/unix/sysv/linux/poll.c:29
+#1  0x0000ac in parlab_test::detail::run_isolated (...) at /w/labs/common/testing/src/isolated.cpp:420
+=== process 40: a child process ===
+Thread 1 (Thread 0x7f1 (LWP 40) "lab01_hidden"):
+#0  0x00007f in arch_fork (ctid=...) at ../sysdeps/unix/sysv/linux/arch-fork.h:52
+#1  0x00007f in __libc_fork () at ./posix/fork.c:100
+#2  0x0000ab in parlab::lab01::(anonymous namespace)::hostile_act () at /w/overlay/01-queues/src/primes_threads.cpp:5
+#3  0x0000ad in parlab_test::(anonymous namespace)::child_main (...) at /w/labs/common/testing/src/isolated.cpp:200
+)";
+  const auto summary = grader::summarize_backtrace(fork_bomb, {"primes_threads.cpp"});
+  CHECK(grader::where_it_was_stopped(summary) ==
+        " When it was stopped, thread 1 of the test process was in hostile_act (primes_threads.cpp:5).");
+  REQUIRE(summary.threads.size() == 2);
+  CHECK(summary.threads[1].waiting == "starting a process (fork)");
+  // A worker's thread says which child it was in.
+  const auto workers = grader::summarize_backtrace(child_57_reading, {"workers.cpp"});
+  CHECK(grader::where_it_was_stopped(workers) ==
+        " When it was stopped, thread 1 of child process 57 was in worker_loop (workers.cpp:21).");
+  CHECK(grader::where_it_was_stopped(grader::summarize_backtrace("")).empty());
+}
