@@ -108,12 +108,6 @@ std::string in_frame(const CrashPlace& place) {
   return place.frame ? fmt::format(" in {} ({})", place.frame->function, place.frame->location) : "";
 }
 
-// " (exit code 70: …)" where this project gives the code a meaning.
-std::string exit_code_meaning(int code) {
-  const std::string meaning = meaning_of_exit_code(code);
-  return meaning.empty() ? "" : fmt::format(" (exit code {}: {})", code, meaning);
-}
-
 }  // namespace
 
 std::string describe_crash_place(const CrashStack& crash, const CrashPlace& place) {
@@ -127,12 +121,12 @@ std::string describe_child_ending(const CrashStack& crash, const CrashPlace& pla
   process[0] = 'A';
   if (crash.signal != 0) return fmt::format(" {} died of {}{}.", process, describe_signal(crash.signal), in_frame(place));
   if (crash.exit_code < 0) return fmt::format(" {} could not allocate memory{}.", process, in_frame(place));
-  return fmt::format(" {} called exit({}){}{}.", process, crash.exit_code, in_frame(place), exit_code_meaning(crash.exit_code));
+  return fmt::format(" {} called exit({}){}{}.", process, crash.exit_code, in_frame(place), exit_code_note(crash.exit_code));
 }
 
 std::string describe_early_exit(const CrashStack& crash, const CrashPlace& place) {
   if (!place.frame) return "";
-  return fmt::format(" Your code called exit({}){}{}.", crash.exit_code, in_frame(place), exit_code_meaning(crash.exit_code));
+  return fmt::format(" Your code called exit({}){}{}.", crash.exit_code, in_frame(place), exit_code_note(crash.exit_code));
 }
 
 }  // namespace grader

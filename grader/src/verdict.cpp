@@ -118,6 +118,11 @@ std::string meaning_of_exit_code(int code) {
   return {};
 }
 
+std::string exit_code_note(int code) {
+  const std::string meaning = meaning_of_exit_code(code);
+  return meaning.empty() ? "" : fmt::format(" (exit code {}: {})", code, meaning);
+}
+
 namespace {
 
 // The test process ended like its parlab_test::isolated() child, whose code under test left
@@ -131,7 +136,7 @@ std::string early_exit_text(const SandboxResult& run) {
   std::string text = fmt::format("The test process exited with status {} before the test finished", run.exit_code);
   const std::string meaning = meaning_of_exit_code(run.exit_code);
   if (!meaning.empty()) {
-    text += fmt::format(" (exit code {}: {})", run.exit_code, meaning);
+    text += ": " + meaning;
   } else if (code_under_test_left_with(run, run.exit_code)) {
     text += ": the code under test ended it (exit() or _exit()) instead of returning to the test";
   }

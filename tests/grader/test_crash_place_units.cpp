@@ -312,8 +312,8 @@ TEST_CASE("the test process ending with a code the project defines says what it 
   grader::SandboxResult run;
   run.exit_code = 124;
   const auto verdict = grader::decide_verdict(run, grader::parse_channel(started, "a case", "n"), grader::SandboxLimits{});
-  CHECK(verdict.summary == "The test process exited with status 124 before the test finished (exit code 124: the test's "
-                           "watchdog stopped a hang; the output says what each thread was waiting for).");
+  CHECK(verdict.summary == "The test process exited with status 124 before the test finished: the test's watchdog "
+                           "stopped a hang; the output says what each thread was waiting for.");
 }
 
 TEST_CASE("a hang in the code under test: the isolated() child is the test process, and its workers are named by role",
