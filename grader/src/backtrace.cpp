@@ -267,11 +267,11 @@ HangSummary summarize_backtrace(const std::string& gdb_output, const std::vector
       // backtrace of lab 01, so it cannot tell them apart: the caller can.)
       const bool pipeline = contains(s.where, "prime_worker") || contains(s.where, "primes_threads");
       summary.headline = std::string("consumer blocked in pop: it waits for an item") +
-                         (pipeline ? " or a poison pill" : "") + " that never comes (" + s.thread + ")";
+                         (pipeline ? " or a poison pill" : "") + " that never comes, in " + s.where + " (" + s.thread + ")";
     } else if (contains(s.where, "::push") && on_condition) {
-      summary.headline = "producer blocked in push: the queue is full and nobody takes items out (" + s.thread + ")";
+      summary.headline = "producer blocked in push: the queue is full and nobody takes items out, in " + s.where + " (" + s.thread + ")";
     } else if (contains(s.where, "::join") && on_condition) {
-      summary.headline = "blocked in join: some item was never marked done (" + s.thread + ")";
+      summary.headline = "blocked in join: some item was never marked done, in " + s.where + " (" + s.thread + ")";
     } else if (contains(s.waiting, "mutex")) {
       summary.headline = "waiting for a mutex nobody releases (a deadlock) in " + s.where + " (" + s.thread + ")";
     }

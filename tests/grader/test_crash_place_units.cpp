@@ -385,3 +385,15 @@ Thread 1 (Thread 0x7f1 (LWP 40) "lab01_hidden"):
         " When it was stopped, thread 1 of child process 57 was in worker_loop (workers.cpp:21).");
   CHECK(grader::where_it_was_stopped(grader::summarize_backtrace("")).empty());
 }
+
+TEST_CASE("a consumer blocked in pop is named with its frame in the student's file", "[grader][backtrace]") {
+  const std::string gdb = R"(Thread 3 (Thread 0x7f3 (LWP 14) "lab01_hidden"):
+#0  0x00007f in __futex_abstimed_wait_common (...) at ./nptl/futex-internal.c:57
+#1  0x00007f in ___pthread_cond_wait (cond=..., mutex=...) at ./nptl/pthread_cond_wait.c:618
+#2  0x0000ab in parlab::lab01::BlockingQueue<std::variant<parlab::lab01::Chunk, parlab::lab01::PoisonPill> >::pop (this=...) at /w/overlay/01-queues/src/blocking_queue.cpp:41
+#3  0x0000ac in parlab::lab01::prime_worker (...) at /w/overlay/01-queues/src/primes_threads.cpp:15
+)";
+  const auto summary = grader::summarize_backtrace(gdb, {"blocking_queue.cpp", "primes_threads.cpp"});
+  CHECK(summary.headline == "consumer blocked in pop: it waits for an item or a poison pill that never comes, in "
+                            "BlockingQueue<…>::pop (blocking_queue.cpp:41), called from prime_worker (thread 3)");
+}
