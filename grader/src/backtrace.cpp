@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <regex>
 
 #include <fmt/format.h>
@@ -53,18 +54,23 @@ Frame parse_frame(const std::string& line) {
 }
 
 // Threads of every process, named "thread 2", or "thread 2 of child process 456" after a
-// "=== process 456: a child process ===" line (sandbox/hang_backtrace.hpp).
-std::vector<Thread> parse_threads(const std::string& output) {
-  std::vector<Thread> threads;
+// "=== process 456: a child process ===" line (sandbox/hang_backtrace.hpp); `pid` is 456
+// (0 in the test process).
+struct ProcessThread : Thread {
+  std::string pid;
+};
+
+std::vector<ProcessThread> parse_threads(const std::string& output) {
+  std::vector<ProcessThread> threads;
   static const std::regex thread_line(R"(^Thread (\d+) )");
   static const std::regex process_line(R"(^=== process (\d+): (.*) ===$)");
-  std::string of_process;
+  std::string pid;
   for (const auto& line : split_lines(output)) {
     std::smatch m;
     if (std::regex_search(line, m, process_line)) {
-      of_process = m[2].str() == "the test process" ? "" : " of child process " + m[1].str();
+      pid = m[2].str() == "the test process" ? "" : m[1].str();
     } else if (std::regex_search(line, m, thread_line)) {
-      threads.push_back({"thread " + m[1].str() + of_process, {}});
+      threads.push_back({{"thread " + m[1].str() + (pid.empty() ? "" : " of child process " + pid), {}}, pid});
     } else if (!threads.empty() && line.rfind("#", 0) == 0) {
       threads.back().frames.push_back(parse_frame(line));
     }
@@ -92,6 +98,7 @@ std::string what_it_waits_for(const Thread& t, std::size_t first_own_frame) {
   if (any_frame(t, first_own_frame, {"__libc_write", "write_all", "write_value"})) return "blocked writing to a full pipe";
   if (any_frame(t, first_own_frame, {"poll", "select"})) return "waiting in poll()";
   if (any_frame(t, first_own_frame, {"nanosleep", "sleep_for", "sleep"})) return "sleeping";
+  if (any_frame(t, first_own_frame, {"_Fork", "__libc_fork", "arch_fork"})) return "starting a process (fork)";
   return "running (a loop that does not end?)";
 }
 
@@ -119,12 +126,59 @@ std::size_t first_student_frame(const Thread& t, const std::vector<std::string>&
   return t.frames.size();
 }
 
+// The student's frame that called parlab::ChildProcess::fork, below the function a child runs:
+// " (started by run_workers at workers.cpp:50)"; empty for a child forked otherwise.
+std::string started_by(const Thread& t, const std::vector<std::string>& student_files) {
+  for (std::size_t i = 0; i < t.frames.size(); ++i) {
+    if (!contains(t.frames[i].function, "parlab::ChildProcess::fork")) continue;
+    Thread caller{t.id, {t.frames.begin() + static_cast<std::ptrdiff_t>(i) + 1, t.frames.end()}};
+    const std::size_t at = first_student_frame(caller, student_files);
+    if (at == caller.frames.size()) return {};
+    return fmt::format(", which {} started at {}", shorten_function_name(caller.frames[at].function), caller.frames[at].location);
+  }
+  return {};
+}
+
+// Names the processes in the student's terms. The parlab_test::isolated() child (the oldest
+// child with isolated()'s child_main on its stack) runs the code under test: for the student
+// it is the test process, and the test process proper only waits for it (the test harness).
+// A child the student's code started with ChildProcess::fork is named by who started it.
+void name_processes(std::vector<ProcessThread>& threads, const std::vector<std::string>& student_files) {
+  std::string isolated_child;
+  for (const auto& t : threads) {
+    if (!t.pid.empty() && any_frame(t, t.frames.size(), {"parlab_test::(anonymous namespace)::child_main"})) {
+      isolated_child = t.pid;
+      break;
+    }
+  }
+  std::map<std::string, std::string> roles;  // child pid -> ", which run_workers started at …"
+  for (const auto& t : threads) {
+    if (t.pid.empty() || t.pid == isolated_child || !roles[t.pid].empty()) continue;
+    roles[t.pid] = started_by(t, student_files);
+  }
+  for (auto& t : threads) {
+    const std::string number = t.id.substr(0, t.id.find(" of "));
+    if (isolated_child.empty()) {
+      if (!t.pid.empty()) t.id += roles[t.pid];
+    } else if (t.pid.empty()) {
+      t.id = number + " of the test harness";
+    } else if (t.pid == isolated_child) {
+      t.id = number;
+      t.pid.clear();
+    } else {
+      t.id += roles[t.pid];
+    }
+  }
+}
+
 }  // namespace
 
 std::string shorten_function_name(const std::string& name) {
+  // A copy the optimiser specialised: "leave_with_code(int) [clone .constprop.0]".
+  static const std::regex clone_suffix(R"( \[clone [^\]]*\])");
   std::string out;
   int depth = 0;
-  for (const char c : name) {
+  for (const char c : std::regex_replace(name, clone_suffix, "")) {
     if (c == '<') {
       if (depth++ == 0) out += "<…>";
       continue;
@@ -156,9 +210,12 @@ std::string shorten_function_name(const std::string& name) {
 
 HangSummary summarize_backtrace(const std::string& gdb_output, const std::vector<std::string>& student_files) {
   HangSummary summary;
-  for (const auto& t : parse_threads(gdb_output)) {
+  std::vector<ProcessThread> threads = parse_threads(gdb_output);
+  name_processes(threads, student_files);
+  for (const auto& t : threads) {
     ThreadSummary s;
     s.thread = t.id;
+    s.child_pid = t.pid;
     std::size_t own = first_student_frame(t, student_files);
     for (std::size_t i = 0; i < t.frames.size() && own == t.frames.size(); ++i) {
       if (is_own_code(t.frames[i].function)) own = i;
@@ -187,7 +244,9 @@ HangSummary summarize_backtrace(const std::string& gdb_output, const std::vector
       s.where = shorten_function_name(f.function);
       if (!f.location.empty()) s.where += " (" + f.location + ")";
       for (std::size_t i = own + 1; i < t.frames.size(); ++i) {
-        if (is_own_code(t.frames[i].function) && t.frames[i].function != f.function) {
+        // (ChildProcess::fork is the plumbing between a worker's function and who started it)
+        if (is_own_code(t.frames[i].function) && t.frames[i].function != f.function &&
+            !contains(t.frames[i].function, "parlab::ChildProcess::")) {
           s.where += ", called from " + shorten_function_name(t.frames[i].function);
           break;
         }
@@ -208,11 +267,11 @@ HangSummary summarize_backtrace(const std::string& gdb_output, const std::vector
       // backtrace of lab 01, so it cannot tell them apart: the caller can.)
       const bool pipeline = contains(s.where, "prime_worker") || contains(s.where, "primes_threads");
       summary.headline = std::string("consumer blocked in pop: it waits for an item") +
-                         (pipeline ? " or a poison pill" : "") + " that never comes (" + s.thread + ")";
+                         (pipeline ? " or a poison pill" : "") + " that never comes, in " + s.where + " (" + s.thread + ")";
     } else if (contains(s.where, "::push") && on_condition) {
-      summary.headline = "producer blocked in push: the queue is full and nobody takes items out (" + s.thread + ")";
+      summary.headline = "producer blocked in push: the queue is full and nobody takes items out, in " + s.where + " (" + s.thread + ")";
     } else if (contains(s.where, "::join") && on_condition) {
-      summary.headline = "blocked in join: some item was never marked done (" + s.thread + ")";
+      summary.headline = "blocked in join: some item was never marked done, in " + s.where + " (" + s.thread + ")";
     } else if (contains(s.waiting, "mutex")) {
       summary.headline = "waiting for a mutex nobody releases (a deadlock) in " + s.where + " (" + s.thread + ")";
     }
@@ -225,13 +284,29 @@ HangSummary summarize_backtrace(const std::string& gdb_output, const std::vector
   if (summary.headline.empty() && !summary.threads.empty()) {
     summary.headline = "no thread was in lab code; the test itself was " + summary.threads.front().waiting;
   }
-  // A hang across processes: what the children were doing belongs in the headline too.
+  // A hang across processes: what the children were doing belongs in the headline too, one
+  // thread of each child (up to two more).
+  std::vector<std::string> told;  // children the headline speaks of
   for (const auto& s : summary.threads) {
-    if (s.is_test_harness || !contains(s.thread, " of child process ") || contains(summary.headline, s.thread)) continue;
+    if (!s.child_pid.empty() && contains(summary.headline, s.thread)) told.push_back(s.child_pid);
+  }
+  for (std::size_t i = 0, added = 0; i < summary.threads.size() && added < 2; ++i) {
+    const ThreadSummary& s = summary.threads[i];
+    if (s.is_test_harness || s.child_pid.empty() || std::find(told.begin(), told.end(), s.child_pid) != told.end()) continue;
+    told.push_back(s.child_pid);
+    ++added;
     summary.headline += fmt::format("; meanwhile {} in {} ({})", s.waiting, s.where, s.thread);
-    break;
   }
   return summary;
+}
+
+std::string where_it_was_stopped(const HangSummary& summary) {
+  for (const auto& t : summary.threads) {
+    if (t.is_test_harness) continue;
+    const char* process = contains(t.thread, " of ") ? "" : " of the test process";
+    return fmt::format(" When it was stopped, {}{} was in {}.", t.thread, process, t.where);
+  }
+  return {};
 }
 
 }  // namespace grader

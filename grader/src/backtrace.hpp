@@ -13,6 +13,8 @@ struct ThreadSummary {
   std::string where;    // "BlockingQueue<…>::pop (blocking_queue.cpp:30), called from prime_worker"
   std::string waiting;  // "waiting on a condition variable", "waiting for a mutex", "running"
   bool is_test_harness = false;  // Catch's main loop or the test's watchdog
+  std::string child_pid;         // the child process it ran in ("456"); empty in the test process
+                                 // (or in the parlab_test::isolated() child, which runs the code under test)
 };
 
 struct HangSummary {
@@ -25,6 +27,11 @@ struct HangSummary {
 // processes (sandbox/hang_backtrace.hpp); the headline then also says what a child did.
 [[nodiscard]] HangSummary summarize_backtrace(const std::string& gdb_output,
                                               const std::vector<std::string>& student_files = {});
+
+// For a test stopped at the memory or process limit: " When it was stopped, thread 1 of the
+// test process was in hostile_act (primes_threads.cpp:5)." The first thread in lab code is
+// most likely the one allocating (or forking); empty when none was.
+[[nodiscard]] std::string where_it_was_stopped(const HangSummary& summary);
 
 // "parlab::lab01::BlockingQueue<std::variant<...> >::pop" -> "BlockingQueue<…>::pop".
 [[nodiscard]] std::string shorten_function_name(const std::string& name);

@@ -70,14 +70,14 @@ void add_where_it_happened(CaseResult& out, const SandboxResult& run, const Chan
   const bool died = out.verdict == Verdict::crashed || out.verdict == Verdict::memory_limit;
   if (!channel.crash_stacks.empty() && (died || out.verdict == Verdict::failed)) {
     const CrashStack& crash = telling_crash(channel.crash_stacks, out.verdict);
-    const auto frame = student_frame_of(crash, executable, settings.student_files);
+    const CrashPlace place = student_place_of(crash, executable, settings.student_files);
     if (crash.pid != crash.test_pid) {
       // The test process itself may have gone on and failed an assertion about it.
-      append_sentence(out.summary, describe_child_ending(crash, frame));
+      append_sentence(out.summary, describe_child_ending(crash, place));
     } else if (died) {
-      append_sentence(out.summary, describe_crash_place(crash, frame));
+      append_sentence(out.summary, describe_crash_place(crash, place));
     } else if (crash.signal == 0 && crash.exit_code >= 0 && channel.started && !channel.ended) {
-      append_sentence(out.summary, describe_early_exit(frame));
+      append_sentence(out.summary, describe_early_exit(crash, place));
     }
   }
   if (run.backtrace.empty()) return;
@@ -86,13 +86,8 @@ void add_where_it_happened(CaseResult& out, const SandboxResult& run, const Chan
   if (out.verdict == Verdict::timed_out) {
     out.hang_headline = hang.headline;
     if (!hang.headline.empty()) append_sentence(out.summary, " Where it hung: " + hang.headline + ".");
-  } else if (out.verdict == Verdict::memory_limit) {
-    // The thread in the student's code when it was stopped is most likely the one allocating.
-    for (const auto& t : hang.threads) {
-      if (t.is_test_harness) continue;
-      append_sentence(out.summary, fmt::format(" When it was stopped, {} was in {}.", t.thread, t.where));
-      break;
-    }
+  } else if (out.verdict == Verdict::memory_limit || out.verdict == Verdict::process_limit) {
+    append_sentence(out.summary, where_it_was_stopped(hang));
   }
 }
 

@@ -103,7 +103,45 @@ std::string describe_signal(int signal) {
   }
 }
 
+std::string meaning_of_exit_code(int code) {
+  switch (code) {
+    case 70:
+      return "an exception escaped the function a parlab::ChildProcess ran; ChildProcess::fork prints it on stderr as "
+             "\"uncaught exception\"";
+    case 124:
+      return "the test's watchdog stopped a hang; the output says what each thread was waiting for";
+    default:
+      break;
+  }
+  // A shell's way of passing on a death by a signal.
+  if (code > 128 && code < 128 + 65) return "what a shell reports for a process killed by " + describe_signal(code - 128);
+  return {};
+}
+
+std::string exit_code_note(int code) {
+  const std::string meaning = meaning_of_exit_code(code);
+  return meaning.empty() ? "" : fmt::format(" (exit code {}: {})", code, meaning);
+}
+
 namespace {
+
+// The test process ended like its parlab_test::isolated() child, whose code under test left
+// with `code` before returning (isolated.cpp says so on stderr): informational only.
+bool code_under_test_left_with(const SandboxResult& run, int code) {
+  return contains(run.output, fmt::format("by parlab_test::isolated) ended it with exit code {} before returning", code));
+}
+
+// "The test process exited with status 3 before the test finished", with what the code means.
+std::string early_exit_text(const SandboxResult& run) {
+  std::string text = fmt::format("The test process exited with status {} before the test finished", run.exit_code);
+  const std::string meaning = meaning_of_exit_code(run.exit_code);
+  if (!meaning.empty()) {
+    text += ": " + meaning;
+  } else if (code_under_test_left_with(run, run.exit_code)) {
+    text += ": the code under test ended it (exit() or _exit()) instead of returning to the test";
+  }
+  return text + ".";
+}
 
 // A run the sandbox stopped (a limit, or the timeout).
 CaseVerdict verdict_when_stopped(const SandboxResult& run, const ChannelReport& channel, const SandboxLimits& limits) {
@@ -220,7 +258,7 @@ CaseVerdict decide_verdict(const SandboxResult& run, const ChannelReport& channe
     return {Verdict::failed, "The test process exited with status 0 before the test finished: something called "
                              "exit() (or quick_exit) in the middle of the test. A test only passes when it runs to its end."};
   }
-  return {Verdict::failed, fmt::format("The test process exited with status {} before the test finished.", run.exit_code)};
+  return {Verdict::failed, early_exit_text(run)};
 }
 
 }  // namespace grader

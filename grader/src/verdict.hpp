@@ -29,6 +29,12 @@ enum class Verdict {
 // "SIGSEGV (segmentation fault: ...)"
 [[nodiscard]] std::string describe_signal(int signal);
 
+// What an exit code means where this project gives it one ("the test's watchdog stopped a
+// hang" for 124); empty for a code of the student's own choosing.
+[[nodiscard]] std::string meaning_of_exit_code(int code);
+// " (exit code 124: the test's watchdog stopped a hang; …)", or empty where it has no meaning.
+[[nodiscard]] std::string exit_code_note(int code);
+
 struct CaseVerdict {
   Verdict verdict = Verdict::failed;
   std::string summary;  // one or two sentences for the student

@@ -22,16 +22,44 @@ namespace {
 const std::string started = R"({"event":"case_started","name":"a case"})" "\n";
 
 // The result channel's fixture (tests/common/channel/failing_cases.cpp) run with the channel
-// on fd 9, as the grader runs a test: everything it wrote there.
-std::string channel_of_fixture(const std::string& test_spec) {
+// on fd 9, as the grader runs a test: everything it wrote there, what it printed, how it ended.
+struct FixtureRun {
+  std::string channel;
+  grader::SandboxResult run;
+};
+
+FixtureRun run_fixture(const std::string& test_spec) {
   const std::filesystem::path channel = std::filesystem::temp_directory_path() / ("crash-channel-" + grader::random_hex(8));
   grader::CommandOptions options = grader::command_options(std::chrono::seconds(60));
   options.extra_environment = {"PARLAB_RESULT_FD=9", "PARLAB_RESULT_NONCE=n"};
-  (void)grader::run_command({"sh", "-c", "exec \"$0\" \"$1\" 9>\"$2\"", RESULT_CHANNEL_FIXTURE, test_spec, channel.string()},
-                            options);
-  std::string text = grader::read_file(channel);
+  const grader::CommandResult r = grader::run_command(
+      {"sh", "-c", "exec \"$0\" \"$1\" 9>\"$2\"", RESULT_CHANNEL_FIXTURE, test_spec, channel.string()}, options);
+  FixtureRun out;
+  out.channel = grader::read_file(channel);
   std::filesystem::remove(channel);
-  return text;
+  out.run.ending = r.signal != 0 ? grader::SandboxResult::Ending::signaled : grader::SandboxResult::Ending::exited;
+  out.run.exit_code = r.exit_code;
+  out.run.signal = r.signal;
+  out.run.output = r.output;
+  return out;
+}
+
+// gdb's stack of a worker (pid 57) blocked reading a pipe below a library frame, up to its
+// frame in the student's file (the callers follow in each test).
+const std::string child_57_reading = R"(=== process 57: a child process ===
+Thread 1 (Thread 0x7f1 (LWP 57) "lab03_hidden"):
+#0  0x00007f in __GI___libc_read (fd=3, buf=..., nbytes=8) at ../sysdeps/unix/sysv/linux/read.c:26
+#1  0x0000ab in parlab::read_all (...) at /w/labs/common/src/fd.cpp:20
+#2  0x0000ac in std::vector<unsigned long, std::allocator<unsigned long> >::_M_range_check (...) at /usr/include/c++/12/bits/stl_vector.h:987
+#3  0x0000ad in parlab::lab03::worker_loop (...) at /w/overlay/03-counter/src/workers.cpp:21
+)";
+
+std::string channel_of_fixture(const std::string& test_spec) { return run_fixture(test_spec).channel; }
+
+// The headline the grader gives that fixture case (before the student's frame is added).
+grader::CaseVerdict verdict_of_fixture(const std::string& test_spec) {
+  const FixtureRun fixture = run_fixture(test_spec);
+  return grader::decide_verdict(fixture.run, grader::parse_channel(fixture.channel, test_spec, "n"), grader::SandboxLimits{});
 }
 
 }  // namespace
@@ -61,11 +89,11 @@ TEST_CASE("the student frame is the innermost one in a file the student edits, n
                                 "0x0000000000001300\n"
                                 "parlab::lab01::primes_threads(unsigned int, unsigned int, unsigned long)\n"
                                 "/slot/overlay/01-queues/src/primes_threads.cpp:77\n";
-  const auto frame = grader::first_student_frame(addr2line, {"blocking_queue.cpp", "primes_threads.cpp"});
+  const auto frame = grader::student_place(addr2line, {"blocking_queue.cpp", "primes_threads.cpp"}).frame;
   REQUIRE(frame.has_value());
   CHECK(frame->function == "take_chunk");
   CHECK(frame->location == "primes_threads.cpp:42");
-  CHECK_FALSE(grader::first_student_frame(addr2line, {"blocking_queue.cpp"}).has_value());
+  CHECK_FALSE(grader::student_place(addr2line, {"blocking_queue.cpp"}).frame.has_value());
 }
 
 TEST_CASE("a crash place says which process: the test's own or a forked child", "[grader][crash]") {
@@ -74,12 +102,13 @@ TEST_CASE("a crash place says which process: the test's own or a forked child", 
   in_test.signal = SIGSEGV;
   grader::CrashStack in_child = in_test;
   in_child.pid = 57;
-  const grader::StudentFrame frame{"take_chunk", "primes_threads.cpp:42"};
-  CHECK(grader::describe_crash_place(in_test, frame) ==
+  const grader::CrashPlace place{grader::StudentFrame{"take_chunk", "primes_threads.cpp:42"}, std::nullopt};
+  CHECK(grader::describe_crash_place(in_test, place) ==
         " It happened in take_chunk (primes_threads.cpp:42), in the test process itself.");
-  CHECK(grader::describe_crash_place(in_child, frame) ==
-        " It happened in take_chunk (primes_threads.cpp:42), in a child process (pid 57) that the test process forked.");
-  CHECK(contains(grader::describe_crash_place(in_child, std::nullopt), "outside the lab's own files"));
+  CHECK(grader::describe_crash_place(in_child, place) ==
+        " It happened in take_chunk (primes_threads.cpp:42), in a child process (pid 57) that your code forked.");
+  CHECK(grader::describe_crash_place(in_child, {}) ==
+        " It happened in a child process (pid 57) of the test, outside the lab's own files.");
 }
 
 TEST_CASE("a child that dies of a signal in a test program leaves a crash record naming its frame", "[grader][crash]") {
@@ -91,7 +120,7 @@ TEST_CASE("a child that dies of a signal in a test program leaves a crash record
   CHECK(crash.pid != crash.test_pid);
   CHECK(crash.base != 0);
   REQUIRE(grader::program_exists("addr2line"));  // binutils, which the toolchain brings
-  const auto frame = grader::student_frame_of(crash, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"});
+  const auto frame = grader::student_place_of(crash, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"}).frame;
   REQUIRE(frame.has_value());
   INFO(frame->function << " at " << frame->location);
   CHECK(contains(frame->function, "write_through_null"));
@@ -105,13 +134,7 @@ Thread 1 (Thread 0x7f1 (LWP 12) "lab03_hidden"):
 #1  0x0000ab in parlab::ChildProcess::wait (this=...) at /w/labs/common/src/child_process.cpp:40
 #2  0x0000ac in parlab::lab03::run_workers (...) at /w/overlay/03-counter/src/workers.cpp:55
 #3  0x0000ad in CATCH2_INTERNAL_TEST_4 () at /w/tests/03-counter/hidden_workers.cpp:90
-=== process 57: a child process ===
-Thread 1 (Thread 0x7f1 (LWP 57) "lab03_hidden"):
-#0  0x00007f in __GI___libc_read (fd=3, buf=..., nbytes=8) at ../sysdeps/unix/sysv/linux/read.c:26
-#1  0x0000ab in parlab::read_all (...) at /w/labs/common/src/fd.cpp:20
-#2  0x0000ac in std::vector<unsigned long, std::allocator<unsigned long> >::_M_range_check (...) at /usr/include/c++/12/bits/stl_vector.h:987
-#3  0x0000ad in parlab::lab03::worker_loop (...) at /w/overlay/03-counter/src/workers.cpp:21
-#4  0x0000ae in parlab::lab03::run_workers (...) at /w/overlay/03-counter/src/workers.cpp:50
+)" + child_57_reading + R"(#4  0x0000ae in parlab::lab03::run_workers (...) at /w/overlay/03-counter/src/workers.cpp:50
 )";
   const auto summary = grader::summarize_backtrace(gdb, {"workers.cpp"});
   REQUIRE(summary.threads.size() == 2);
@@ -133,13 +156,15 @@ TEST_CASE("a child that calls exit with a code is reported with its pid and the 
   CHECK(exit.signal == 0);
   CHECK(exit.exit_code == 3);
   CHECK(exit.pid != exit.test_pid);
-  const auto frame = grader::student_frame_of(exit, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"});
-  REQUIRE(frame.has_value());
-  INFO(frame->function << " at " << frame->location);
-  CHECK(contains(frame->function, "leave_with_code"));
-  const std::string text = grader::describe_child_ending(exit, frame);
-  CHECK(text.starts_with(" A child process (pid " + std::to_string(exit.pid) + ") that the test process forked exited with code 3"));
-  CHECK(contains(text, "leave_with_code"));
+  const auto place = grader::student_place_of(exit, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"});
+  REQUIRE(place.frame.has_value());
+  INFO(place.frame->function << " at " << place.frame->location);
+  CHECK(contains(place.frame->function, "leave_with_code"));
+  CHECK_FALSE(place.started_by.has_value());  // a plain fork(), not ChildProcess::fork
+  const std::string text = grader::describe_child_ending(exit, place);
+  INFO(text);
+  CHECK(text.starts_with(" A child process (pid " + std::to_string(exit.pid) + ") that your code forked called exit(3) in leave_with_code (failing_cases.cpp:"));
+  CHECK_FALSE(contains(text, "exit code 3:"));  // 3 has no meaning of the project's
 }
 
 TEST_CASE("a failed allocation is named as such, in the test process or in a child", "[grader][crash]") {
@@ -147,12 +172,12 @@ TEST_CASE("a failed allocation is named as such, in the test process or in a chi
   allocation.pid = allocation.test_pid = 12;
   allocation.signal = 0;
   allocation.exit_code = -1;
-  const grader::StudentFrame frame{"chunks_power_law", "chunks.cpp:31"};
-  CHECK(grader::describe_crash_place(allocation, frame) ==
+  const grader::CrashPlace place{grader::StudentFrame{"chunks_power_law", "chunks.cpp:31"}, std::nullopt};
+  CHECK(grader::describe_crash_place(allocation, place) ==
         " The allocation that failed was made in chunks_power_law (chunks.cpp:31), in the test process itself.");
   allocation.pid = 57;
-  CHECK(grader::describe_child_ending(allocation, frame) ==
-        " A child process (pid 57) that the test process forked could not allocate memory in chunks_power_law (chunks.cpp:31).");
+  CHECK(grader::describe_child_ending(allocation, place) ==
+        " A child process (pid 57) that your code forked could not allocate memory in chunks_power_law (chunks.cpp:31).");
 }
 
 TEST_CASE("the memory-limit verdict names the usual cause: a step of size 0", "[grader][crash]") {
@@ -188,8 +213,187 @@ TEST_CASE("an exit() in the middle of a case is named with the student's frame",
   CHECK(exit.pid == exit.test_pid);
   CHECK(exit.signal == 0);
   CHECK(exit.exit_code == 0);
-  const auto frame = grader::student_frame_of(exit, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"});
-  REQUIRE(frame.has_value());
-  CHECK(grader::describe_early_exit(frame).starts_with(" exit() was called in leave_in_the_middle (failing_cases.cpp:"));
-  CHECK(grader::describe_early_exit(std::nullopt).empty());
+  const auto place = grader::student_place_of(exit, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"});
+  REQUIRE(place.frame.has_value());
+  CHECK(grader::describe_early_exit(exit, place).starts_with(" Your code called exit(0) in leave_in_the_middle (failing_cases.cpp:"));
+  CHECK(grader::describe_early_exit(exit, {}).empty());
+}
+
+TEST_CASE("a scripted clock read too often in the code under test: the headline says so, not _M_range_check", "[grader][crash]") {
+  const auto verdict = verdict_of_fixture("code under test that reads a scripted clock too often");
+  INFO(verdict.summary);
+  CHECK(verdict.verdict == grader::Verdict::failed);
+  // The exception crossed parlab_test::isolated() with its message, and is the headline.
+  CHECK(verdict.summary.starts_with("failing_cases.cpp:"));
+  CHECK(contains(verdict.summary, "the code under test read the clock 3 times; this measurement needs at most 2 readings: "
+                                  "2 per repetition: 1 repetition"));
+  CHECK(contains(verdict.summary, "usually means a reading where none belongs"));
+  CHECK_FALSE(contains(verdict.summary, "_M_range_check"));
+}
+
+TEST_CASE("exit codes the project defines are explained; a student's own code is not", "[grader][crash]") {
+  CHECK(contains(grader::meaning_of_exit_code(70), "an exception escaped the function a parlab::ChildProcess ran"));
+  CHECK(contains(grader::meaning_of_exit_code(124), "the test's watchdog stopped a hang"));
+  CHECK(contains(grader::meaning_of_exit_code(128 + SIGKILL), "killed by SIGKILL"));
+  CHECK(grader::meaning_of_exit_code(3).empty());
+  CHECK(grader::meaning_of_exit_code(1).empty());
+  grader::CrashStack worker;
+  worker.pid = 57;
+  worker.test_pid = 12;
+  worker.exit_code = 70;
+  const grader::CrashPlace place{grader::StudentFrame{"worker_loop", "workers.cpp:21"},
+                                 grader::StudentFrame{"run_workers", "workers.cpp:50"}};
+  CHECK(grader::describe_child_ending(worker, place) ==
+        " A child process (pid 57) that run_workers (workers.cpp:50) started with ChildProcess::fork called exit(70) in "
+        "worker_loop (workers.cpp:21) (exit code 70: an exception escaped the function a parlab::ChildProcess ran; "
+        "ChildProcess::fork prints it on stderr as \"uncaught exception\").");
+}
+
+TEST_CASE("a child started with ChildProcess::fork is named by the student's function that started it", "[grader][crash]") {
+  const std::string addr2line = "0x0000000000001234\n"
+                                "exit\n"
+                                "??:0\n"
+                                "parlab::lab03::(anonymous namespace)::worker_loop(unsigned int)\n"
+                                "/slot/overlay/03-counter/src/workers.cpp:21\n"
+                                "0x0000000000001300\n"
+                                "std::_Function_handler<int (), parlab::lab03::run_workers(unsigned int)::{lambda()#1}>::_M_invoke(std::_Any_data const&)\n"
+                                "/usr/include/c++/12/bits/std_function.h:291\n"
+                                "parlab::ChildProcess::fork(std::function<int ()> const&)\n"
+                                "/w/labs/common/src/child_process.cpp:52\n"
+                                "parlab::lab03::run_workers(unsigned int)\n"
+                                "/slot/overlay/03-counter/src/workers.cpp:50\n";
+  const auto place = grader::student_place(addr2line, {"workers.cpp"});
+  REQUIRE(place.frame.has_value());
+  CHECK(place.frame->location == "workers.cpp:21");
+  REQUIRE(place.started_by.has_value());
+  CHECK(place.started_by->function == "run_workers");
+  CHECK(place.started_by->location == "workers.cpp:50");
+  grader::CrashStack crash;
+  crash.pid = 57;
+  crash.test_pid = 12;
+  crash.signal = SIGSEGV;
+  CHECK(grader::describe_crash_place(crash, place) ==
+        " It happened in worker_loop (workers.cpp:21), in a child process (pid 57) that run_workers (workers.cpp:50) "
+        "started with ChildProcess::fork.");
+}
+
+TEST_CASE("a worker of the code under test that calls exit(3) is named as a child, by who started it", "[grader][crash]") {
+  const std::string name = "a worker started with ChildProcess::fork in the code under test calls exit(3)";
+  const auto channel = grader::parse_channel(channel_of_fixture(name), name, "n");
+  REQUIRE(channel.crash_stacks.size() == 1);
+  const auto& exit = channel.crash_stacks.front();
+  // Its record crossed the isolated() pipe as a child's, not as the test process's.
+  CHECK(exit.pid != exit.test_pid);
+  CHECK(exit.exit_code == 3);
+  const auto place = grader::student_place_of(exit, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"});
+  const std::string text = grader::describe_child_ending(exit, place);
+  INFO(text);
+  CHECK(text.starts_with(" A child process (pid " + std::to_string(exit.pid) + ") that run_one_worker (failing_cases.cpp:"));
+  CHECK(contains(text, ") started with ChildProcess::fork called exit(3) in leave_with_code (failing_cases.cpp:"));
+}
+
+TEST_CASE("code under test that calls exit(3) ends the test process, which the headline names with the code", "[grader][crash]") {
+  const std::string name = "code under test that calls exit(3)";
+  const FixtureRun fixture = run_fixture(name);
+  const auto channel = grader::parse_channel(fixture.channel, name, "n");
+  const auto verdict = grader::decide_verdict(fixture.run, channel, grader::SandboxLimits{});
+  INFO(verdict.summary);
+  CHECK(verdict.verdict == grader::Verdict::failed);
+  CHECK(verdict.summary == "The test process exited with status 3 before the test finished: the code under test ended it "
+                           "(exit() or _exit()) instead of returning to the test.");
+  REQUIRE(channel.crash_stacks.size() == 1);
+  const auto& exit = channel.crash_stacks.front();
+  CHECK(exit.pid == exit.test_pid);  // the isolated() child is the test process, for the student
+  const auto place = grader::student_place_of(exit, RESULT_CHANNEL_FIXTURE, {"failing_cases.cpp"});
+  CHECK(grader::describe_early_exit(exit, place).starts_with(" Your code called exit(3) in leave_with_code (failing_cases.cpp:"));
+}
+
+TEST_CASE("the test process ending with a code the project defines says what it means", "[grader][crash]") {
+  grader::SandboxResult run;
+  run.exit_code = 124;
+  const auto verdict = grader::decide_verdict(run, grader::parse_channel(started, "a case", "n"), grader::SandboxLimits{});
+  CHECK(verdict.summary == "The test process exited with status 124 before the test finished: the test's watchdog "
+                           "stopped a hang; the output says what each thread was waiting for.");
+}
+
+TEST_CASE("a hang in the code under test: the isolated() child is the test process, and its workers are named by role",
+          "[grader][backtrace]") {
+  const std::string gdb = R"(=== process 12: the test process ===
+Thread 1 (Thread 0x7f1 (LWP 12) "lab03_hidden"):
+#0  0x00007f in __GI___poll (fds=..., nfds=1, timeout=100) at ../sysdeps/unix/sysv/linux/poll.c:29
+#1  0x0000ab in parlab_test::(anonymous namespace)::collect (...) at /w/labs/common/testing/src/isolated.cpp:300
+#2  0x0000ac in parlab_test::detail::run_isolated (...) at /w/labs/common/testing/src/isolated.cpp:420
+#3  0x0000ad in CATCH2_INTERNAL_TEST_4 () at /w/tests/03-counter/hidden_workers.cpp:90
+=== process 40: a child process ===
+Thread 1 (Thread 0x7f1 (LWP 40) "lab03_hidden"):
+#0  0x00007f in __GI___wait4 () at ../sysdeps/unix/sysv/linux/wait4.c:30
+#1  0x0000ab in parlab::ChildProcess::wait (this=...) at /w/labs/common/src/child_process.cpp:90
+#2  0x0000ac in parlab::lab03::run_workers (...) at /w/overlay/03-counter/src/workers.cpp:55
+#3  0x0000ad in parlab_test::(anonymous namespace)::child_main (...) at /w/labs/common/testing/src/isolated.cpp:200
+#4  0x0000ae in parlab_test::detail::run_isolated (...) at /w/labs/common/testing/src/isolated.cpp:410
+)" + child_57_reading + R"(#4  0x0000ae in std::_Function_handler<int (), parlab::lab03::run_workers(unsigned int)::{lambda()#1}>::_M_invoke (...) at /usr/include/c++/12/bits/std_function.h:291
+#5  0x0000af in parlab::ChildProcess::fork (body=...) at /w/labs/common/src/child_process.cpp:52
+#6  0x0000b0 in parlab::lab03::run_workers (...) at /w/overlay/03-counter/src/workers.cpp:50
+#7  0x0000b1 in parlab_test::(anonymous namespace)::child_main (...) at /w/labs/common/testing/src/isolated.cpp:200
+=== process 58: a child process ===
+Thread 1 (Thread 0x7f1 (LWP 58) "lab03_hidden"):
+#0  0x00007f in __GI___libc_write (fd=4, buf=..., nbytes=8) at ../sysdeps/unix/sysv/linux/write.c:26
+#1  0x0000ad in parlab::lab03::worker_loop (...) at /w/overlay/03-counter/src/workers.cpp:30
+#2  0x0000af in parlab::ChildProcess::fork (body=...) at /w/labs/common/src/child_process.cpp:52
+#3  0x0000b0 in parlab::lab03::run_workers (...) at /w/overlay/03-counter/src/workers.cpp:50
+#4  0x0000b1 in parlab_test::(anonymous namespace)::child_main (...) at /w/labs/common/testing/src/isolated.cpp:200
+)";
+  const auto summary = grader::summarize_backtrace(gdb, {"workers.cpp"});
+  REQUIRE(summary.threads.size() == 4);
+  CHECK(summary.threads[0].thread == "thread 1 of the test harness");
+  CHECK(summary.threads[0].is_test_harness);
+  CHECK(summary.threads[1].thread == "thread 1");  // the code under test: the test process, for the student
+  CHECK(summary.threads[1].child_pid.empty());
+  CHECK(summary.threads[2].thread == "thread 1 of child process 57, which run_workers started at workers.cpp:50");
+  INFO(summary.headline);
+  CHECK(summary.headline.starts_with("waiting for a child process to exit in run_workers (workers.cpp:55) (thread 1)"));
+  // Both workers, at their frames in the student's file.
+  CHECK(contains(summary.headline, "; meanwhile blocked reading a pipe in worker_loop (workers.cpp:21), called from run_workers "
+                                   "(thread 1 of child process 57, which run_workers started at workers.cpp:50)"));
+  CHECK(contains(summary.headline, "blocked writing to a full pipe in worker_loop (workers.cpp:30), called from run_workers "
+                                   "(thread 1 of child process 58, which run_workers started at workers.cpp:50)"));
+  CHECK_FALSE(contains(summary.headline, "stl_vector.h"));
+  CHECK_FALSE(contains(summary.headline, "child process 40"));
+}
+
+TEST_CASE("at the process or memory limit, the headline says where the code under test was, and in which process",
+          "[grader][backtrace]") {
+  const std::string fork_bomb = R"(=== process 12: the test process ===
+Thread 1 (Thread 0x7f1 (LWP 12) "lab01_hidden"):
+#0  0x00007f in __GI___poll (fds=..., nfds=1, timeout=100) at ../sysdeps/unix/sysv/linux/poll.c:29
+#1  0x0000ac in parlab_test::detail::run_isolated (...) at /w/labs/common/testing/src/isolated.cpp:420
+=== process 40: a child process ===
+Thread 1 (Thread 0x7f1 (LWP 40) "lab01_hidden"):
+#0  0x00007f in arch_fork (ctid=...) at ../sysdeps/unix/sysv/linux/arch-fork.h:52
+#1  0x00007f in __libc_fork () at ./posix/fork.c:100
+#2  0x0000ab in parlab::lab01::(anonymous namespace)::hostile_act () at /w/overlay/01-queues/src/primes_threads.cpp:5
+#3  0x0000ad in parlab_test::(anonymous namespace)::child_main (...) at /w/labs/common/testing/src/isolated.cpp:200
+)";
+  const auto summary = grader::summarize_backtrace(fork_bomb, {"primes_threads.cpp"});
+  CHECK(grader::where_it_was_stopped(summary) ==
+        " When it was stopped, thread 1 of the test process was in hostile_act (primes_threads.cpp:5).");
+  REQUIRE(summary.threads.size() == 2);
+  CHECK(summary.threads[1].waiting == "starting a process (fork)");
+  // A worker's thread says which child it was in.
+  const auto workers = grader::summarize_backtrace(child_57_reading, {"workers.cpp"});
+  CHECK(grader::where_it_was_stopped(workers) ==
+        " When it was stopped, thread 1 of child process 57 was in worker_loop (workers.cpp:21).");
+  CHECK(grader::where_it_was_stopped(grader::summarize_backtrace("")).empty());
+}
+
+TEST_CASE("a consumer blocked in pop is named with its frame in the student's file", "[grader][backtrace]") {
+  const std::string gdb = R"(Thread 3 (Thread 0x7f3 (LWP 14) "lab01_hidden"):
+#0  0x00007f in __futex_abstimed_wait_common (...) at ./nptl/futex-internal.c:57
+#1  0x00007f in ___pthread_cond_wait (cond=..., mutex=...) at ./nptl/pthread_cond_wait.c:618
+#2  0x0000ab in parlab::lab01::BlockingQueue<std::variant<parlab::lab01::Chunk, parlab::lab01::PoisonPill> >::pop (this=...) at /w/overlay/01-queues/src/blocking_queue.cpp:41
+#3  0x0000ac in parlab::lab01::prime_worker (...) at /w/overlay/01-queues/src/primes_threads.cpp:15
+)";
+  const auto summary = grader::summarize_backtrace(gdb, {"blocking_queue.cpp", "primes_threads.cpp"});
+  CHECK(summary.headline == "consumer blocked in pop: it waits for an item or a poison pill that never comes, in "
+                            "BlockingQueue<…>::pop (blocking_queue.cpp:41), called from prime_worker (thread 3)");
 }

@@ -33,7 +33,7 @@ std::string comm_of(pid_t pid) {
 
 }  // namespace
 
-std::string backtraces_of_processes(std::vector<pid_t> processes, const std::string& program) {
+std::string backtraces_of_processes(std::vector<pid_t> processes, const std::string& program, std::size_t limit) {
   std::sort(processes.begin(), processes.end());
   processes.erase(std::unique(processes.begin(), processes.end()), processes.end());
   // The kernel keeps the first 15 bytes of a program's name as its comm.
@@ -51,7 +51,7 @@ std::string backtraces_of_processes(std::vector<pid_t> processes, const std::str
   // (a fork bomb's children are slow to attach to, and the case's end waits for this).
   const auto started = std::chrono::steady_clock::now();
   std::string text;
-  for (std::size_t i = 0; i < processes.size() && i < backtrace_process_limit; ++i) {
+  for (std::size_t i = 0; i < processes.size() && i < limit; ++i) {
     if (i > 0 && std::chrono::steady_clock::now() - started > std::chrono::seconds(15)) break;
     text += fmt::format("=== process {}: {} ===\n", processes[i], i == 0 ? "the test process" : "a child process");
     text += gdb_backtrace(processes[i], i == 0 ? std::chrono::seconds(30) : std::chrono::seconds(10));

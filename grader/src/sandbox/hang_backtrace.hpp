@@ -18,6 +18,8 @@ inline constexpr std::size_t backtrace_process_limit = 4;
 // `processes` in any order (the sandbox's helpers among them); those that run `program` (its
 // comm, as forked children keep it) are asked, oldest first: the oldest is the test process,
 // its workers are younger. None runs it (the name changed): the oldest of all, as before.
-[[nodiscard]] std::string backtraces_of_processes(std::vector<pid_t> processes, const std::string& program);
+// At most `limit` processes are asked.
+[[nodiscard]] std::string backtraces_of_processes(std::vector<pid_t> processes, const std::string& program,
+                                                  std::size_t limit = backtrace_process_limit);
 
 }  // namespace grader

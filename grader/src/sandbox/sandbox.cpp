@@ -453,12 +453,12 @@ std::optional<SandboxResult::Ending> watch_until_end(RunInProgress& run, Sandbox
 }
 
 // The test process and the children it forked: the processes of the sandbox uid, or without
-// a uid of its own, the child and its descendants.
-void take_backtraces(const RunInProgress& run, SandboxResult& result) {
+// a uid of its own, the child and its descendants. `limit`: how many of them gdb asks.
+void take_backtraces(const RunInProgress& run, SandboxResult& result, std::size_t limit) {
   const auto table = read_process_table();
   std::vector<pid_t> candidates = run.separate_uid ? living_processes_of(table, run.uid) : descendants_of(table, run.pid);
   if (!run.bwrap && !run.separate_uid) candidates.insert(candidates.begin(), run.pid);
-  if (!candidates.empty()) result.backtrace = backtraces_of_processes(candidates, run.request.argv.front());
+  if (!candidates.empty()) result.backtrace = backtraces_of_processes(candidates, run.request.argv.front(), limit);
 }
 
 // End everything: the process group, then every descendant, then (with a uid of its own)
@@ -623,7 +623,11 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   const bool stuck_or_hoarding = result.ending == SandboxResult::Ending::timed_out ||
                                  result.ending == SandboxResult::Ending::memory_limit;
   if (stuck_or_hoarding && request.backtrace_on_timeout && gdb_available_) {
-    take_backtraces(run, result);
+    take_backtraces(run, result, backtrace_process_limit);
+  } else if (result.ending == SandboxResult::Ending::process_limit && request.backtrace_on_timeout && gdb_available_) {
+    // Where the forking happens: the test process and its oldest child (the one that runs the
+    // code under test) say it; more of a fork bomb's processes only cost time.
+    take_backtraces(run, result, 2);
   }
   end_every_process(run, result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run.started).count();

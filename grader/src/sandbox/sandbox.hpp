@@ -35,7 +35,7 @@ struct SandboxRequest {
   std::vector<std::string> environment;           // "NAME=value", on top of a minimal clean one
   SandboxLimits limits;
   bool result_channel = false;                    // pass PARLAB_RESULT_FD / PARLAB_RESULT_NONCE
-  bool backtrace_on_timeout = false;              // attach gdb before killing a program that hangs or hoards memory
+  bool backtrace_on_timeout = false;              // attach gdb before killing a program that hangs, hoards memory or forks too much
   std::vector<std::filesystem::path> read_only;   // bubblewrap: besides the system and argv[0], what it may read
   bool scratch_in_memory = true;                  // bubblewrap: scratch is a private tmpfs (else the real folder)
   std::filesystem::path scratch;                  // empty: a fresh folder, removed at the end; else this one, kept

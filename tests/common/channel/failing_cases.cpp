@@ -9,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "parlab/child_process.hpp"
 #include "parlab_test/catch.hpp"
+#include "parlab_test/isolated.hpp"
+#include "parlab_test/scripted_clock.hpp"
 
 TEST_CASE("a passing case", "[channel]") {
   // The listener took both variables out of the environment before any test ran.
@@ -76,5 +79,39 @@ namespace {
 
 TEST_CASE("a test that calls exit(0) in the middle", "[.][crash]") {
   leave_in_the_middle();
+  CHECK(false);  // never reached
+}
+
+// The code under test reads a test's scripted clock once more than the measurement needs.
+TEST_CASE("code under test that reads a scripted clock too often", "[.][crash]") {
+  const double sum = parlab_test::isolated([] {
+    parlab_test::ScriptedClock clock({1, 2}, "2 per repetition: 1 repetition");
+    double readings = 0;
+    for (int i = 0; i < 3; ++i) readings += clock.read();
+    return readings;
+  });
+  CHECK(sum == 3);
+}
+
+namespace {
+
+// Like a lab's worker pool: a worker started with ChildProcess::fork, which calls exit(3).
+[[gnu::noinline]] int run_one_worker() {
+  parlab::ChildProcess worker = parlab::ChildProcess::fork([] {
+    leave_with_code(3);
+    return 0;
+  });
+  return worker.wait().code;
+}
+
+}  // namespace
+
+TEST_CASE("a worker started with ChildProcess::fork in the code under test calls exit(3)", "[.][crash]") {
+  CHECK(parlab_test::isolated([] { return run_one_worker(); }) == 0);
+}
+
+// The code under test itself (in the isolated() child) calls exit(3).
+TEST_CASE("code under test that calls exit(3)", "[.][crash]") {
+  parlab_test::isolated([] { leave_with_code(3); });
   CHECK(false);  // never reached
 }

@@ -297,8 +297,9 @@ namespace parlab_test::detail {
 
 void leave_result_channel() { channel().forget(); }
 
-// Only the fields the grader reads, each checked, and this process named as the one that
-// crashed: for the student, the code under test ran in the test (the child is a detail).
+// Only the fields the grader reads, each checked. The isolated() child itself is named as
+// this process: for the student, the code under test ran in the test (the child is a
+// detail). A process that child forked (a worker of the student's code) stays a child.
 void forward_crash_record(const nlohmann::json& record) {
   if (!channel().active()) return;
   const auto number = [&](const char* key) -> long long {
@@ -313,8 +314,10 @@ void forward_crash_record(const nlohmann::json& record) {
     return plain ? capped(value) : std::string();
   };
   const long long self = ::getpid();
+  const long long sender = number("pid");
+  const bool from_a_worker = sender > 0 && sender != isolated_child_running() && sender != self;
   channel().send({{"event", "crash_stack"},
-                  {"pid", self},
+                  {"pid", from_a_worker ? sender : self},
                   {"test_pid", self},
                   {"signal", number("signal")},
                   {"exit_code", number("exit_code")},

@@ -17,12 +17,16 @@ class ScriptedClock {
   ScriptedClock(std::vector<double> readings, std::string needs)
       : readings_(std::move(readings)), needs_(std::move(needs)) {}
 
-  // The next scripted time; throws std::logic_error once all of them have been handed out.
+  // The next scripted time. One reading more than scripted throws std::logic_error (a type
+  // that crosses parlab_test::isolated() as itself, and that no check of a measurement's own
+  // errors, std::invalid_argument or std::runtime_error, mistakes for the one it expects).
   double read() {
     if (next_ == readings_.size()) {
-      throw std::logic_error("the code read the clock more often than the measurement needs: reading " +
-                             std::to_string(next_ + 1) + " was asked for, but the measurement needs only " +
-                             std::to_string(readings_.size()) + " (" + needs_ + ")");
+      throw std::logic_error("the code under test read the clock " + std::to_string(next_ + 1) +
+                             " times; this measurement needs at most " + std::to_string(readings_.size()) +
+                             " readings: " + needs_ +
+                             ". That usually means a reading where none belongs: during the warm-up, around each "
+                             "call of a batch instead of around the whole batch, or once more at the end");
     }
     return readings_[next_++];
   }
