@@ -13,15 +13,20 @@
 //
 // Every test file of the lab includes this header: a file that converted Chunks without it
 // would use nlohmann's own form, and the two halves of isolated() would disagree.
+//
+// It also holds names_word, the matcher for the header's promise that an error message names
+// the bad argument by its parameter name.
 
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "parlab/range.hpp"
+#include "parlab_test/catch.hpp"
 
 namespace nlohmann {
 
@@ -65,3 +70,11 @@ struct adl_serializer<std::vector<parlab::Range>> {
 };
 
 }  // namespace nlohmann
+
+namespace lab02_test {
+
+// Matches an error message that holds `word` as a word of its own: "p" matches "the exponent
+// p must be ..." but not "chunks_power_law: ..." (where p is part of a longer word).
+inline auto names_word(const std::string& word) { return Catch::Matchers::Matches(".*\\b" + word + "\\b.*"); }
+
+}  // namespace lab02_test

@@ -18,6 +18,7 @@ using namespace parlab::lab02;
 using parlab::Range;
 using parlab_test::ContainsSubstring;
 using parlab_test::isolated;
+using lab02_test::names_word;
 
 namespace {
 
@@ -126,6 +127,27 @@ TEST_CASE("power law chunks of 1 to 100 shrink and cover the range", "[lab02][ta
 TEST_CASE("power law chunks with p = 1 are equal chunks", "[lab02][task2]") {
   const Range r{0, 1000};
   CHECK(isolated([&] { return chunks_power_law(r, 300, 1.0); }) == isolated([&] { return chunks(r, 300); }));
+}
+
+TEST_CASE("power law chunks never hold 0 numbers: first 1 with p = 2 gives single numbers", "[lab02][task2]") {
+  // Promise: t is kept between 1 and b - a. After [0, 1) the equation (1 + t)^2 - 1 = 1 gives
+  // t = 0.41, which rounds to 0: the chunk must still hold 1 number, and so must every next.
+  CHECK(isolated([] { return chunks_power_law(Range{0, 5}, 1, 2.0); }) ==
+        Chunks{{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}});
+}
+
+TEST_CASE("power law chunks at the top of the 64-bit range end exactly at hi", "[lab02][task2]") {
+  // Promise: any range inside [0, 2^64 - 1] works, and the last chunk is cut at r.hi. Near
+  // 2^64 the cost is flat, so the chunks are 4, 4 and the 2 numbers left.
+  CHECK(isolated([] { return chunks_power_law(Range{kMax - 10, kMax}, 4); }) ==
+        Chunks{{kMax - 10, kMax - 6}, {kMax - 6, kMax - 2}, {kMax - 2, kMax}});
+}
+
+TEST_CASE("power law chunks name p in the message for a bad exponent", "[lab02][task2]") {
+  // Promise: the message names the bad argument by its parameter name, as a word of its own
+  // ("... p must be ..."), so that the caller knows which argument to fix.
+  CHECK_THROWS_WITH(isolated([] { return chunks_power_law(Range{0, 10}, 3, 0.5); }), names_word("p"));
+  CHECK_THROWS_WITH(isolated([] { return start_chunks(Range{0, 10}, 2, 0.5); }), names_word("p"));
 }
 
 TEST_CASE("power law chunks reject a first size of 0 and p below 1", "[lab02][task2]") {

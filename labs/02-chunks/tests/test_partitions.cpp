@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "parlab/lab02/chunks.hpp"
@@ -23,6 +24,7 @@ using namespace parlab::lab02;
 using parlab::Range;
 using parlab_test::ContainsSubstring;
 using parlab_test::isolated;
+using lab02_test::names_word;
 
 namespace {
 
@@ -86,6 +88,33 @@ TEST_CASE("equal cost chunks check k and q even for an empty range", "[lab02][ta
   CHECK_THROWS_AS(isolated([] { return chunks_equal_cost(Range{9, 9}, 0, 0.5); }), std::invalid_argument);
   CHECK_THROWS_AS(isolated([] { return chunks_equal_cost(Range{0, 100}, 4, -1.0); }), std::invalid_argument);
   CHECK_THROWS_AS(isolated([] { return chunks_equal_cost(Range{0, 100}, 4, std::numeric_limits<double>::infinity()); }),
+                  std::invalid_argument);
+}
+
+TEST_CASE("equal cost chunks move borders that round to the same number apart", "[lab02][task4]") {
+  // Promise: exactly min(k, r.size()) chunks, every one holding at least one number. For
+  // cost x^3 over 0 to 10 the 8 borders 10 * (j / 8)^(1/4) crowd near 10 (5.9, 7.1, 7.8, 8.4,
+  // 8.9, 9.3, 9.7): several round to the same integer, and must be moved so that no chunk
+  // is empty.
+  const Range r{0, 10};
+  const Chunks c = isolated([&] { return chunks_equal_cost(r, 8, 3.0); });
+  CHECK(describe_cover_problem(r, c) == "");
+  CHECK(c.size() == 8);
+}
+
+TEST_CASE("equal cost chunks at the top of the 64-bit range end exactly at hi", "[lab02][task4]") {
+  // Promise: any range inside [0, 2^64 - 1] works. Near 2^64 the cost is flat, so 4 chunks
+  // of 1000 numbers hold 250 each, the last one ending at hi.
+  const Range r{kMax - 1000, kMax};
+  CHECK(isolated([&] { return chunks_equal_cost(r, 4, 0.5); }) == isolated([&] { return chunks(r, 250); }));
+}
+
+TEST_CASE("equal cost chunks name k or q in the message and reject a NaN q", "[lab02][task4]") {
+  // Promise: a bad argument throws std::invalid_argument whose message names it ("... k must
+  // be ...", "... q must be ..."); q must be a finite number, so NaN is refused too.
+  CHECK_THROWS_WITH(isolated([] { return chunks_equal_cost(Range{0, 100}, 0, 0.5); }), names_word("k"));
+  CHECK_THROWS_WITH(isolated([] { return chunks_equal_cost(Range{0, 100}, 4, -0.5); }), names_word("q"));
+  CHECK_THROWS_AS(isolated([] { return chunks_equal_cost(Range{0, 100}, 4, std::numeric_limits<double>::quiet_NaN()); }),
                   std::invalid_argument);
 }
 

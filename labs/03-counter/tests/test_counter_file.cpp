@@ -1,9 +1,11 @@
 // Lab 03, tasks 1 and 2: visible tests for the counter file.
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <exception>
 #include <fstream>
+#include <latch>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -16,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "parlab/child_process.hpp"
 #include "parlab/lab03/counter_file.hpp"
 #include "parlab/lab03/scratch_dir.hpp"
 #include "parlab_test/catch.hpp"
@@ -159,6 +162,27 @@ TEST_CASE("a CounterLock waits until the holder lets go", "[lab03][task1]") {
     return taken_after_release;
   });
   CHECK(released_before_taken);
+}
+
+TEST_CASE("a lock whose holder was killed is free for the next one", "[lab03][task1]") {
+  // Promise: a lock file left behind by a process that crashed is harmless, because the
+  // kernel drops a dead process's flock and OFD locks. A lock made of anything else (a file
+  // that exists while the lock is held, say) stays taken forever once its holder is killed.
+  const LockMode mode = GENERATE(LockMode::flock, LockMode::ofd);
+  CAPTURE(name(mode));
+  const ScratchDir dir;
+  const auto counter = dir / "count.txt";
+  const auto [holder_ended, free_after] = isolated([&] {
+    auto holder = parlab::ChildProcess::fork([&] {
+      const CounterLock held(counter, mode);
+      ::raise(SIGKILL);  // dies holding the lock
+      return 0;
+    });
+    const std::string ended = holder.wait().describe();
+    return std::pair{ended, CounterLock::try_acquire(counter, mode).has_value()};
+  });
+  REQUIRE_THAT(holder_ended, ContainsSubstring("killed by signal"));  // it took the lock, then died
+  CHECK(free_after);
 }
 
 TEST_CASE("a CounterLock of mode none keeps nobody out", "[lab03][task1]") {
@@ -320,6 +344,35 @@ TEST_CASE("run_workers on processes reports a worker that exits with code 3", "[
                       });
                     }),
                     ContainsSubstring("worker 2 of 3 exited with code 3"));
+}
+
+TEST_CASE("run_workers on processes reports a worker killed by a signal", "[lab03][task2]") {
+  // Promise: a worker process that is killed becomes WorkerFailed saying which worker and
+  // how it ended, in ExitStatus::describe()'s words ("killed by signal 9 (SIGKILL, ...)").
+  parlab_test::Watchdog watchdog("run_workers(2 processes), worker 1 is killed", 30s);
+  CHECK_THROWS_WITH(isolated([] {
+                      run_workers(Backend::processes, 2, [](unsigned w) {
+                        if (w == 1) ::raise(SIGKILL);
+                      });
+                    }),
+                    ContainsSubstring("worker 1 of 2 killed by signal 9"));
+}
+
+TEST_CASE("run_workers on threads runs every worker at the same time", "[lab03][task2]") {
+  // Promise: body(w) runs for every w "all at once". Each of these three workers waits until
+  // all three have arrived: workers run one after another would wait forever (the watchdog
+  // then ends the case and says so).
+  parlab_test::Watchdog watchdog("run_workers(3 threads) that meet at a latch", 30s);
+  const int finished = isolated([] {
+    std::latch all_arrived(3);
+    std::atomic<int> done{0};
+    run_workers(Backend::threads, 3, [&](unsigned) {
+      all_arrived.arrive_and_wait();
+      ++done;
+    });
+    return done.load();
+  });
+  CHECK(finished == 3);
 }
 
 TEST_CASE("run_file_counter continues from the count in the file", "[lab03][task2]") {

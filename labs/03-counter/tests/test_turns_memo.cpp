@@ -1,5 +1,6 @@
 // Lab 03, tasks 4 and 5: visible tests for ordered writers and the memo cache.
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "parlab/child_process.hpp"
 #include "parlab/lab03/memo.hpp"
 #include "parlab/lab03/scratch_dir.hpp"
 #include "parlab/lab03/turns.hpp"
@@ -207,6 +209,21 @@ TEST_CASE("a writer whose line maker throws becomes WorkerFailed that names it",
   CHECK(leaks == "");
 }
 
+TEST_CASE("a writer killed by a signal becomes WorkerFailed and the others do not wait for it", "[lab03][task4]") {
+  // Promise: a writer that dies is WorkerFailed, never a hang (the writers after it would wait
+  // for a turn that never comes, so they are stopped); the message names the writer and how it
+  // ended ("writer 1 of 3 killed by signal 9 ..."). The line maker runs in the writer's own
+  // process, so it can kill that writer.
+  parlab_test::Watchdog watchdog("ordered_writes(3 writers, 2 rounds), writer 1 is killed", 30s);
+  const ScratchDir dir;
+  const LineMaker line = [](unsigned w, unsigned r) -> std::string {
+    if (w == 1) ::raise(SIGKILL);
+    return numbered_line(w, r);
+  };
+  CHECK_THROWS_WITH(isolated([&] { ordered_writes(dir / "out.txt", 3, 2, line); }),
+                    ContainsSubstring("writer 1 of 3 killed by signal 9"));
+}
+
 TEST_CASE("ordered_writes rejects 0 and 257 writers", "[lab03][task4]") {
   const ScratchDir dir;
   CHECK_THROWS_AS(isolated([&] { ordered_writes(dir / "out.txt", 0, 1, numbered_line); }), std::invalid_argument);
@@ -349,4 +366,34 @@ TEST_CASE("a thread that asks while another computes gets that value without com
   });
   CHECK(second_got == "slow value");
   CHECK(calls == 1);
+}
+
+TEST_CASE("three processes asking for one missing key compute it once", "[lab03][task5]") {
+  // Promise: compute() runs exactly once across all threads AND processes that ask for a key
+  // at the same time. Each compute() appends a line to calls.txt (files are what forked
+  // processes share); each process exits with 0 only if it got the value.
+  parlab_test::Watchdog watchdog("three processes asking a DiskMemo for one key", 30s);
+  const ScratchDir dir;
+  const auto cache = dir / "cache";
+  std::filesystem::create_directory(cache);
+  const auto calls_file = dir / "calls.txt";
+  const auto endings = isolated([&] {
+    const auto compute = [&] {
+      std::ofstream(calls_file, std::ios::app) << "computed\n";
+      std::this_thread::sleep_for(100ms);  // widens the overlap; no bound is checked
+      return std::string("shared value");
+    };
+    std::vector<parlab::ChildProcess> askers;
+    for (int i = 0; i < 3; ++i) {
+      askers.push_back(parlab::ChildProcess::fork([&] {
+        DiskMemo memo(cache);
+        return memo.get_or_compute("answer", compute) == "shared value" ? 0 : 1;
+      }));
+    }
+    std::vector<std::string> ended;
+    for (auto& a : askers) ended.push_back(a.wait().describe());
+    return ended;
+  });
+  CHECK(endings == std::vector<std::string>(3, "exited with code 0"));
+  CHECK(read_lines(calls_file) == std::vector<std::string>{"computed"});
 }

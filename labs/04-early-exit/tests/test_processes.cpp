@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
+
+#include <sys/resource.h>
 
 #include "lab04_support.hpp"
 #include "parlab/child_process.hpp"
@@ -28,6 +31,20 @@ struct RaisedByChild {
   bool after_child;
   bool cleared;
 };
+
+// The largest prime below 2^64: its search has about 2^31 odd divisors, seconds of work for
+// each of two workers, so a CPU limit of one second kills them long before they finish.
+constexpr std::uint64_t kLargestPrime = 18'446'744'073'709'551'557u;
+
+// Limits every process forked from here on to one second of CPU time: the kernel then kills
+// it with SIGXCPU (and SIGKILL a second later, should that be blocked). No core file.
+void limit_cpu_to_one_second() {
+  const rlimit cpu{1, 2};
+  const rlimit no_core{0, 0};
+  if (::setrlimit(RLIMIT_CPU, &cpu) != 0 || ::setrlimit(RLIMIT_CORE, &no_core) != 0) {
+    throw std::runtime_error("test setup: setrlimit failed");
+  }
+}
 
 // Shared mappings before, while and after a SharedStopFlag lives.
 struct Mappings {
@@ -126,4 +143,29 @@ TEST_CASE("is_prime_processes gives each worker the range plan_search planned", 
   parlab_test::Watchdog watchdog("is_prime_processes(1000006000009, 3)", 60s);
   const Verdict v = isolated([] { return is_prime_processes(1'000'006'000'009, 3); });  // 1000003 squared
   CHECK(lab04_test::verdict_problems({1'000'006'000'009, false, 1'000'003}, 3, v) == "");
+}
+
+TEST_CASE("is_prime_processes turns workers killed by a CPU limit into a runtime_error naming them", "[lab04][task3]") {
+  // Promise: a child that dies without a result becomes a std::runtime_error naming the
+  // worker ("worker 0") and how it ended (ExitStatus::describe(): "killed by signal ..."),
+  // and every child, fd and mapping is given back before it throws. The children here
+  // inherit a CPU limit of one second and die of it in the middle of their ranges.
+  parlab_test::Watchdog watchdog("is_prime_processes(2^64 - 59, 2) with workers killed at 1 s of CPU", 60s);
+  const auto [message, leaks] = isolated([] {
+    const parlab_test::ResourceSnapshot before;
+    const int mappings = lab04_test::shared_mappings();
+    limit_cpu_to_one_second();
+    std::string what = "no exception";
+    try {
+      (void)is_prime_processes(kLargestPrime, 2);
+    } catch (const std::runtime_error& e) {
+      what = e.what();
+    }
+    std::string left = before.leaks();
+    if (lab04_test::shared_mappings() != mappings) left += "a shared mapping was not unmapped";
+    return std::pair{what, left};
+  });
+  CHECK_THAT(message, ContainsSubstring("worker "));
+  CHECK_THAT(message, ContainsSubstring("killed by signal"));
+  CHECK(leaks == "");
 }

@@ -182,6 +182,24 @@ TEST_CASE("RedisStopFlag and is_prime_redis reject an empty key and a bad port a
   CHECK(leaks == "");
 }
 
+TEST_CASE("is_prime_redis closes every connection it opened once it has an answer", "[lab04][task4]") {
+  // Promise: every connection is closed before is_prime_redis returns (each one is a socket,
+  // an fd that would still be open here), and no child is left behind.
+  parlab_test::Watchdog watchdog("is_prime_redis(1000006000009, 3) and its connections", 60s);
+  parlab_test::RedisServer server;
+  const RedisEndpoint where = endpoint_of(server, "closes");
+  const lab04_test::VerdictAndLeaks run = isolated([&] {
+    const parlab_test::ResourceSnapshot before;
+    const int mappings = lab04_test::shared_mappings();
+    const Verdict v = is_prime_redis(1'000'006'000'009, 3, where);  // 1000003 squared
+    return lab04_test::VerdictAndLeaks{{v}, before.leaks(), mappings, lab04_test::shared_mappings()};
+  });
+  REQUIRE(run.verdicts.size() == 1);
+  CHECK(run.verdicts[0].factor == 1'000'003);
+  CHECK(run.leaks == "");
+  CHECK(run.mappings_after == run.mappings_before);
+}
+
 TEST_CASE("is_prime_redis calls off the first worker once the second finds 150000001", "[lab04][task4]") {
   using lab04_test::kEarlyFactorOf2;
   parlab_test::Watchdog watchdog("is_prime_redis(" + std::to_string(kEarlyFactorOf2) + ", 2), up to three times", 120s);

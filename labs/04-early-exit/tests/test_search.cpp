@@ -129,6 +129,22 @@ TEST_CASE("check_range of a range with no odd divisor divides nothing", "[lab04]
   CHECK(reads == 0);
 }
 
+TEST_CASE("plan_search stops the pre-check at the square root and divides no even number", "[lab04][task1]") {
+  // Promise: the pre-check tries 3, 5, ... only up to min(isqrt(n), kPrecheckLimit - 1), each
+  // one a division; an even n >= 4 gets the factor 2 with no division counted.
+  const SearchPlan prime = isolated([] { return plan_search(101, 4); });  // isqrt = 10: 3 5 7 9
+  CHECK(prime.decided);
+  CHECK(prime.verdict.prime);
+  CHECK(prime.verdict.precheck_divisions == 4);
+  const SearchPlan square = isolated([] { return plan_search(25, 4); });  // 3, then 5 divides
+  CHECK(square.decided);
+  CHECK(square.verdict.factor == 5);
+  CHECK(square.verdict.precheck_divisions == 2);
+  const SearchPlan even = isolated([] { return plan_search(1'000'000, 4); });
+  CHECK(even.verdict.factor == 2);
+  CHECK(even.verdict.precheck_divisions == 0);
+}
+
 TEST_CASE("plan_search near 1000 squared: prime after the pre-check or one worker per divisor left", "[lab04][task1]") {
   const SearchPlan decided = isolated([] { return plan_search(1'000'003, 2); });  // isqrt = 1000: 3 .. 999 is everything
   CHECK(decided.decided);

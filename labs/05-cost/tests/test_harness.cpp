@@ -82,6 +82,31 @@ TEST_CASE("measure rejects an empty operation and zero repetitions or batch", "[
   CHECK_THROWS_AS(isolated([&] { return measure(op, MeasureOptions{1, 3, 1}, Clock{}); }), std::invalid_argument);
 }
 
+TEST_CASE("measure with warmup 0 reads the clock before the first call", "[lab05][task1]") {
+  // Promise: warmup 0 is fine and means no untimed call, so the very first thing measure
+  // does is read the clock; each repetition still reads it twice.
+  const MeasureRun run = measure_with_script({0, 1, 1, 3}, "2 per repetition: 2 repetitions", MeasureOptions{0, 2, 1});
+  CHECK(run.samples == std::vector<double>{1, 2});
+  CHECK(run.calls == 2);
+  CHECK(run.calls_at_first_read == 0);
+  CHECK(run.reads == 4);
+}
+
+TEST_CASE("measure names the clock when it is given none", "[lab05][task1]") {
+  // Promise: an empty clock is std::invalid_argument whose message says "clock".
+  CHECK_THROWS_WITH(isolated([] { return measure([] {}, MeasureOptions{1, 3, 1}, Clock{}); }), ContainsSubstring("clock"));
+}
+
+TEST_CASE("summarize of one sample gives that sample for every statistic", "[lab05][task1]") {
+  // Promise: median and p90 (nearest rank) of a single sample are that sample; so are min,
+  // max and mean.
+  const std::vector<double> one{7.5};
+  const Stats s = isolated([&] { return summarize(one); });
+  CHECK(s.count == 1);
+  // min, median, p90, max, mean, in that order:
+  CHECK(std::vector<double>{s.min, s.median, s.p90, s.max, s.mean} == std::vector<double>(5, 7.5));
+}
+
 TEST_CASE("measure refuses a clock that runs backwards", "[lab05][task1]") {
   CHECK_THROWS_WITH(measure_with_script({5, 4}, "2 per repetition: 1 repetition", MeasureOptions{0, 1, 1}),
                     ContainsSubstring("backwards"));

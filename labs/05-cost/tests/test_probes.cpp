@@ -106,3 +106,19 @@ TEST_CASE("a round-trip probe told to measure nothing stops its partner and says
   CHECK(failed.message.has_value());  // std::invalid_argument
   CHECK(failed.leaks == "");
 }
+
+TEST_CASE("every probe refuses zero repetitions or a zero batch and names the option", "[lab05][task2]") {
+  // Promise: options that measure nothing throw std::invalid_argument as measure does (the
+  // message names the option), and a probe that set up its partner first stops it: nothing
+  // is left behind.
+  parlab_test::Watchdog watchdog("every probe with repetitions 0, then batch 0", 60s);
+  for (const ProbeInfo& probe : all_probes()) {
+    CAPTURE(probe.key);
+    const Failure no_repetitions = failure_of<std::invalid_argument>([&] { return probe.run(MeasureOptions{0, 0, 1}); });
+    CHECK_THAT(lab05_test::message_or_none(no_repetitions), ContainsSubstring("repetitions"));
+    CHECK(no_repetitions.leaks == "");
+    const Failure no_batch = failure_of<std::invalid_argument>([&] { return probe.run(MeasureOptions{0, 1, 0}); });
+    CHECK_THAT(lab05_test::message_or_none(no_batch), ContainsSubstring("batch"));
+    CHECK(no_batch.leaks == "");
+  }
+}

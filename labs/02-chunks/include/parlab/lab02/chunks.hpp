@@ -6,7 +6,8 @@
 // ends at r.hi, and no chunk is empty. An empty range (hi <= lo) gives no chunks at all,
 // but only after the arguments have been checked: a bad argument throws even then.
 // Arguments that make no sense throw std::invalid_argument with a message that names the
-// bad argument by its parameter name below (size, first, p, workers, k, q, min).
+// bad argument by its parameter name below (size, first, p, workers, k, q, min), as a word
+// of its own: "chunks_equal_cost: k must be at least 1 (got 0)", not just "bad argument".
 // Every function works for any range inside [0, 2^64 - 1]: near 2^64, lo + size and
 // remaining + workers - 1 may not fit in 64 bits, so never compute them.
 //

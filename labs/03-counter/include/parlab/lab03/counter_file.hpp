@@ -126,7 +126,9 @@ std::uint64_t increment(const std::filesystem::path& counter, LockMode mode);
 // every worker has finished: every thread joined, every child reaped, every descriptor
 // it opened closed, also when it throws. A thread's exception is rethrown after all
 // threads are joined; a worker process that throws, exits with a code other than 0 or is
-// killed becomes WorkerFailed: "worker 2 of 4 exited with code 1: <the child's message>".
+// killed becomes WorkerFailed: "worker 2 of 4 exited with code 1: <the child's message>";
+// how it ended is worded as ExitStatus::describe() words it ("exited with code 1",
+// "killed by signal 9 (SIGKILL, Killed)").
 // Throws std::invalid_argument, whose message names workers and the allowed range, when
 // workers is 0 or above 256 (before anything runs).
 void run_workers(Backend backend, unsigned workers, const std::function<void(unsigned worker)>& body);

@@ -48,7 +48,8 @@ using LineMaker = std::function<std::string(unsigned writer, unsigned round)>;
 // A writer that throws or dies becomes WorkerFailed, never a hang: the writers after it
 // would wait for their turn forever, so they are stopped. The message says which writer
 // and how it ended, and carries the what() of the exception a writer threw:
-// "writer 1 of 3 exited with code 1: <what()>". Every child is reaped and every
+// "writer 1 of 3 exited with code 1: <what()>" (how it ended as ExitStatus::describe()
+// words it, e.g. "writer 1 of 3 killed by signal 9 (SIGKILL, Killed)"). Every child is reaped and every
 // descriptor closed before it returns or throws. Throws std::invalid_argument, whose
 // message names writers, when writers is 0 or above 256.
 void ordered_writes(const std::filesystem::path& out, unsigned writers, unsigned rounds,

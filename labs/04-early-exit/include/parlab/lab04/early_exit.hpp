@@ -201,8 +201,9 @@ class SharedStopFlag final : public StopFlag {
 // one SharedStopFlag; each child sends its RangeResult back to the parent (through a
 // shared mapping or a pipe: your choice) and leaves with _exit (parlab::ChildProcess).
 // Every child is reaped and every mapping and fd released before it returns or throws.
-// A child that dies without a result becomes a std::runtime_error naming the worker and
-// how it ended. Throws std::invalid_argument for a bad `workers`.
+// A child that dies without a result becomes a std::runtime_error naming the worker by its
+// index ("worker 1") and how it ended, as ExitStatus::describe() words it ("killed by
+// signal 9 (SIGKILL, Killed)"). Throws std::invalid_argument for a bad `workers`.
 [[nodiscard]] Verdict is_prime_processes(std::uint64_t n, unsigned workers,
                                          std::uint64_t check_every = kDefaultCheckEvery);
 

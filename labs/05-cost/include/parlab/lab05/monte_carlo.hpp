@@ -99,7 +99,9 @@ struct PiEstimate {
 // Task 3d. The same on `workers` forked processes, each sending its count back to the parent
 // (a pipe per worker is simplest). For one (samples, workers, seed) the result equals
 // estimate_pi_threads's exactly. Every child is reaped and every fd closed when it returns
-// or throws; a child that dies or sends nothing becomes a std::runtime_error, never a hang.
+// or throws; a child that dies or sends nothing becomes a std::runtime_error, never a hang,
+// whose message names the worker ("worker 1") and how it ended, as ExitStatus::describe()
+// words it ("killed by signal 9 (SIGKILL, Killed)").
 // Throws std::invalid_argument like estimate_pi_threads.
 [[nodiscard]] PiEstimate estimate_pi_processes(std::uint64_t samples, unsigned workers, std::uint64_t seed);
 
