@@ -37,11 +37,12 @@ std::string verdict_counts_text(const LabResult& lab) {
 
 namespace {
 
-// "build 12.3 s · tests 4.1 s": the phases that took time; `always` is shown even at 0 s.
+// "build 12.3 s · tests 4.1 s": the phases that took time (0.05 s or more, what shows as
+// at least 0.1 s); `always` is shown even at 0 s.
 std::string phases_text(const PhaseSeconds& phases, const std::string& always) {
   std::string out;
   for (const auto& [key, seconds] : phases) {
-    if (seconds <= 0 && key != always) continue;
+    if (seconds < 0.05 && key != always) continue;
     out += fmt::format("{}{} {:.1f} s", out.empty() ? "" : " · ", phase_label(key), seconds);
   }
   return out;

@@ -55,6 +55,7 @@ TEST_CASE("a lab's time line names each phase that took time, in the order they 
         "build 12.3 s · tests 4.1 s · TSan build 20.2 s · TSan rerun 3.0 s · timing 18.0 s");
   grader::LabResult process_lab;  // no TSan, not timed, nothing rebuilt
   process_lab.test_seconds = 2.26;
+  process_lab.tsan_seconds = 0.01;  // would read "0.0 s": left out
   CHECK(grader::lab_time_text(process_lab) == "build 0.0 s · tests 2.3 s");
 }
 
