@@ -118,16 +118,20 @@ void Grader::progress(const std::string& message) const {
   if (options_.progress) fmt::print(stderr, "parlab-grader: {}\n", message);
 }
 
+// Only the labs this submission holds: a lab-01 submission does not wait for lab 05's
+// reference. The tree is kept in the work dir, so a later grading rebuilds nothing (ninja
+// finds every target up to date); the benchmark is built only when this grading times.
 void Grader::build_reference(SubmissionResult& result, std::vector<LabResult>& labs) {
   const auto started = Clock::now();
   FileLock lock(options_.work_dir / "reference.lock", FileLock::Mode::exclusive);
   BuildTree reference({options_.source_root, options_.work_dir / "reference", "reference", "RelWithDebInfo", "",
                        lab_ids_of(labs_), ""});
-  progress("building the reference (once; reused by every later grading)");
+  progress("building the reference of the submitted labs (reused by every later grading)");
   const FileLock working = MachineGate().share();
   reference.configure();
   for (std::size_t i = 0; i < labs_.size(); ++i) {
-    const BuildOutcome built = reference.build(lab_targets(labs_[i], true), options_.jobs);
+    if (labs[i].status != LabStatus::graded) continue;  // not submitted: nothing to compare with
+    const BuildOutcome built = reference.build(lab_targets(labs_[i], options_.timing), options_.jobs);
     if (!built.ok) {
       labs[i].status = LabStatus::grader_error;
       labs[i].grader_error = "the reference solution of this lab does not build, so it cannot be graded:\n" + built.first_errors;
@@ -240,10 +244,12 @@ SubmissionResult Grader::grade(const fs::path& submission_path) {
   progress(fmt::format("grading {} ({})", opened.name, opened.root.string()));
   std::vector<LabResult> labs = empty_lab_results();
   result.times.prepare = seconds_since(started);
-  build_reference(result, labs);
 
+  // Staged first, so that the reference is built only for the labs handed in. Lock order
+  // (machine_gate.hpp): the slot, then the reference.
   Slot slot = take_slot();
   stage(opened.root, slot, result, labs);
+  build_reference(result, labs);
   configure_slot_trees(slot, result.times);
   for (std::size_t i = 0; i < labs_.size(); ++i) {
     LabResult& lab = labs[i];

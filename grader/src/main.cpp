@@ -5,6 +5,8 @@
 //                                             per student, resumable; writes gradebook.csv, a class
 //                                             summary, class.html, canvas.csv, moodle.csv, similarity.csv
 //   parlab-grader similarity <folder> [--out DIR]  only the similarity check, into similarity.csv
+//   parlab-grader fairness <submission> --lab 01 --runs 10  grades one lab N times and prints
+//                                             the points and the spread of each perf ratio
 //   parlab-grader examples [--check]          grades grader/examples/* and writes the reports
 //   parlab-grader examples --materialise DIR  writes each example as a submission folder DIR/<name>
 //
@@ -23,6 +25,7 @@
 #include "compile_sandbox.hpp"
 #include "config_file.hpp"
 #include "examples.hpp"
+#include "fairness.hpp"
 #include "batch/batch.hpp"
 #include "batch/grade_settings.hpp"
 #include "batch/roster.hpp"
@@ -142,6 +145,57 @@ int grade_command(const CommonFlags& flags, const std::string& submission, const
   std::cout << fmt::format("\nReports: {} (HTML), {}, {} (Gradescope)\n", html.string(), (out / "report.json").string(),
                            (out / "results.json").string());
   return 0;
+}
+
+// Grades one lab of a submission `runs` times with one Grader (its trees stay built, so
+// only the tests, the TSan rerun and the timing repeat) and prints how much the figures moved.
+int fairness_command(CommonFlags flags, const std::string& submission, const std::string& lab, unsigned runs) {
+  flags.labs = lab;
+  auto [options, report] = make_options(flags);
+  (void)report;
+  grader::Grader grader(options);
+  std::vector<grader::FairnessRun> results;
+  for (unsigned i = 1; i <= runs; ++i) {
+    const grader::SubmissionResult result = grader.grade(submission);
+    results.push_back(grader::fairness_run(result.labs.at(0), result.times.total));
+    std::cout << grader::render_fairness_run(i, results.back()) << std::flush;
+  }
+  std::cout << "\n" << grader::render_fairness_summary(grader::summarise_fairness(results));
+  return 0;
+}
+
+struct FairnessFlags {
+  CommonFlags common;
+  std::string submission, lab;
+  unsigned runs = 10;
+};
+
+CLI::App* add_fairness_command(CLI::App& app, FairnessFlags& f) {
+  CLI::App* fairness = app.add_subcommand("fairness", "grade one lab of a submission N times and print the points and "
+                                                       "the spread of each performance ratio (a benchmark, not a test)");
+  fairness->add_option("submission", f.submission, "a folder mirroring labs/, a .zip or a .tar.gz")->required();
+  add_common_flags(*fairness, f.common);
+  fairness->remove_option(fairness->get_option("--labs"));
+  fairness->add_option("--lab", f.lab, "the lab to grade, e.g. 01")->required();
+  fairness->add_option("--runs", f.runs, "gradings in a row (default 10)")->check(CLI::Range(1u, 1000u));
+  return fairness;
+}
+
+struct ExampleFlags {
+  CommonFlags common;
+  bool check = false;
+  std::string materialise_into;
+  std::vector<std::string> only;
+};
+
+CLI::App* add_examples_command(CLI::App& app, ExampleFlags& f) {
+  CLI::App* examples = app.add_subcommand("examples", "grade the bundled examples (grader/examples/*) and write their reports");
+  add_common_flags(*examples, f.common);
+  examples->add_flag("--check", f.check, "exit with status 3 unless every example gets its expected score");
+  examples->add_option("--only", f.only, "grade (or write) only these examples, e.g. racy-size,volatile-flag")->delimiter(',');
+  examples->add_option("--materialise", f.materialise_into, "only write each example as a submission folder DIR/<name> "
+                                                            "(its twist applied to the reference), grade nothing");
+  return examples;
 }
 
 // Flags only `batch` has: the LMS roster and the similarity check.
@@ -331,13 +385,10 @@ int main(int argc, char** argv) {
 
   CLI::App app{"parlab-grader: grades parlab submissions (folders mirroring labs/, .zip or .tar.gz)"};
   app.require_subcommand(1);
-  CommonFlags grade_flags, example_flags;
+  CommonFlags grade_flags;
   std::string submission;
   std::string settings_file;
   std::string upload_notes;
-  bool check = false;
-  std::string materialise_into;
-  std::vector<std::string> only_examples;
   CLI::App* grade = app.add_subcommand("grade", "grade one submission and write its reports");
   grade->add_option("submission", submission, "a folder mirroring labs/ (e.g. <dir>/01-queues/src/...), a .zip or a .tar.gz")
       ->required();
@@ -370,13 +421,10 @@ int main(int argc, char** argv) {
   similarity->add_option("--out", similarity_flags.out, "where similarity.csv goes");
   similarity->add_option("--source-dir", similarity_flags.source_dir, "the parlab instructor tree");
   similarity->add_option("--dolos-dir", similarity_class_flags.dolos_dir, "where grader/similarity/install.sh put Dolos");
-  CLI::App* examples = app.add_subcommand("examples", "grade the bundled examples (grader/examples/*) and write their reports");
-  add_common_flags(*examples, example_flags);
-  examples->add_flag("--check", check, "exit with status 3 unless every example gets its expected score");
-  examples->add_option("--only", only_examples, "grade (or write) only these examples, e.g. racy-size,volatile-flag")
-      ->delimiter(',');
-  examples->add_option("--materialise", materialise_into, "only write each example as a submission folder DIR/<name> "
-                                                          "(its twist applied to the reference), grade nothing");
+  ExampleFlags example_flags;
+  add_examples_command(app, example_flags);
+  FairnessFlags fairness_flags;
+  CLI::App* fairness = add_fairness_command(app, fairness_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -389,7 +437,8 @@ int main(int argc, char** argv) {
     if (*grade) return grade_command(grade_flags, submission, settings_file, upload_notes);
     if (*batch) return batch_command(batch_flags, class_flags, batch_folder);
     if (*similarity) return similarity_command(similarity_flags, similarity_class_flags, similarity_folder);
-    return examples_command(example_flags, check, materialise_into, only_examples);
+    if (*fairness) return fairness_command(fairness_flags.common, fairness_flags.submission, fairness_flags.lab, fairness_flags.runs);
+    return examples_command(example_flags.common, example_flags.check, example_flags.materialise_into, example_flags.only);
   } catch (const grader::SubmissionError& e) {
     fmt::print(stderr, "parlab-grader: {}\n", e.what());
     return 2;

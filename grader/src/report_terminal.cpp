@@ -37,6 +37,25 @@ std::string verdict_counts_text(const LabResult& lab) {
 
 namespace {
 
+// "build 12.3 s · tests 4.1 s": the phases that took time (0.05 s or more, what shows as
+// at least 0.1 s); `always` is shown even at 0 s.
+std::string phases_text(const PhaseSeconds& phases, const std::string& always) {
+  std::string out;
+  for (const auto& [key, seconds] : phases) {
+    if (seconds < 0.05 && key != always) continue;
+    out += fmt::format("{}{} {:.1f} s", out.empty() ? "" : " · ", phase_label(key), seconds);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string lab_time_text(const LabResult& lab) { return phases_text(lab_phase_seconds(lab), "build"); }
+
+std::string submission_time_text(const PhaseTimes& times) { return phases_text(submission_phase_seconds(times), "total"); }
+
+namespace {
+
 std::string points_text(double earned, double max) { return fmt::format("{:g}/{:g}", earned, max); }
 
 std::string indent(const std::string& text, const std::string& prefix) {
@@ -115,6 +134,12 @@ std::string render_terminal(const SubmissionResult& result) {
                        fmt::join(result.ignored_files, ", "),
                        result.ignored_not_listed > 0 ? fmt::format(" and {} more", result.ignored_not_listed) : "");
   }
+  // Where the time went: a slow grading shows which phase to look at.
+  out += "\nTime:\n";
+  for (const auto& lab : result.labs) {
+    if (lab.status == LabStatus::graded || lab.build_seconds > 0) out += fmt::format("  lab {}: {}\n", lab.id, lab_time_text(lab));
+  }
+  out += fmt::format("  all: {}\n", submission_time_text(result.times));
   return out;
 }
 

@@ -38,4 +38,12 @@ namespace grader {
 // "34 passed, 1 timed out, 1 crashed".
 [[nodiscard]] std::string verdict_counts_text(const LabResult& lab);
 
+// Where a grading's time went, one line each (the terminal report's "time:" lines):
+// "build 12.3 s · tests 4.1 s · TSan build 20.2 s · TSan rerun 3.0 s · timing 18.0 s".
+// A phase that did not happen (0 s: no TSan for a process lab, timing off) is left out,
+// except the build, which every graded lab has.
+[[nodiscard]] std::string lab_time_text(const LabResult& lab);
+// The whole grading: "total 49.2 s · reference build 0.3 s · build 1.2 s · ...".
+[[nodiscard]] std::string submission_time_text(const PhaseTimes& times);
+
 }  // namespace grader

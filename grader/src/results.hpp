@@ -103,6 +103,16 @@ struct SubmissionResult {
 
 [[nodiscard]] nlohmann::json to_json(const SubmissionResult& result);
 
+// The phases' seconds in the order they run, each under its key in report.json's "seconds"
+// ("build", "tests", "tsan_build", "tsan", "timing"; the submission's also "total",
+// "prepare", "reference_build", "stage"). Every report and the batch summary read them here.
+using PhaseSeconds = std::vector<std::pair<std::string, double>>;
+[[nodiscard]] PhaseSeconds lab_phase_seconds(const LabResult& lab);
+[[nodiscard]] PhaseSeconds submission_phase_seconds(const PhaseTimes& times);
+// How a report names a phase key for people: "tsan" -> "TSan rerun", "reference_build" ->
+// "reference build"; an unknown key is shown as it is.
+[[nodiscard]] std::string phase_label(const std::string& key);
+
 // The states as every report and results.json spell them ("graded", "did not build", ...):
 // the JSON names below are the only spelling.
 [[nodiscard]] std::string status_text(LabStatus status);

@@ -1,6 +1,7 @@
 #include "results.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "util/text.hpp"
 
@@ -13,12 +14,36 @@ unsigned LabResult::cases_passed() const {
 std::string status_text(LabStatus status) { return nlohmann::json(status).get<std::string>(); }
 std::string status_text(PerfStatus status) { return nlohmann::json(status).get<std::string>(); }
 
+PhaseSeconds lab_phase_seconds(const LabResult& lab) {
+  return {{"build", lab.build_seconds}, {"tests", lab.test_seconds}, {"tsan_build", lab.tsan_build_seconds},
+          {"tsan", lab.tsan_seconds}, {"timing", lab.timing_seconds}};
+}
+
+PhaseSeconds submission_phase_seconds(const PhaseTimes& t) {
+  return {{"total", t.total}, {"prepare", t.prepare}, {"reference_build", t.reference_build}, {"stage", t.stage},
+          {"build", t.build},  {"tests", t.tests},     {"tsan_build", t.tsan_build},           {"tsan", t.tsan},
+          {"timing", t.timing}};
+}
+
+std::string phase_label(const std::string& key) {
+  static const std::map<std::string, std::string> labels = {
+      {"reference_build", "reference build"}, {"tsan_build", "TSan build"}, {"tsan", "TSan rerun"}};
+  const auto it = labels.find(key);
+  return it == labels.end() ? key : it->second;
+}
+
 namespace {
 
 using nlohmann::json;
 
 // Everything a student's program printed goes through this: JSON needs valid UTF-8.
 std::string clean(const std::string& text) { return sanitize_utf8(text); }
+
+json phases_json(const PhaseSeconds& phases) {
+  json j = json::object();
+  for (const auto& [key, seconds] : phases) j[key] = seconds;
+  return j;
+}
 
 json to_json(const CaseResult& c) {
   json j = {{"name", c.name}, {"suite", c.suite}, {"task", c.task_id}, {"verdict", verdict_id(c.verdict)},
@@ -69,8 +94,7 @@ json to_json(const LabResult& lab) {
           {"files", {{"taken", lab.files_taken}, {"missing", lab.files_missing}, {"rejected", lab.files_rejected}}},
           {"race_check", lab.race_check}, {"tasks", tasks}, {"performance", perf}, {"timing", to_json(lab.timing)},
           {"cases", cases},
-          {"seconds", {{"build", lab.build_seconds}, {"tests", lab.test_seconds}, {"tsan_build", lab.tsan_build_seconds},
-                       {"tsan", lab.tsan_seconds}, {"timing", lab.timing_seconds}}}};
+          {"seconds", phases_json(lab_phase_seconds(lab))}};
 }
 
 }  // namespace
@@ -80,16 +104,15 @@ json to_json(const SubmissionResult& r) {
   for (const auto& lab : r.labs) labs.push_back(to_json(lab));
   const auto& t = r.times;
   const double inside = t.tests + t.tsan + t.timing;
+  json seconds = phases_json(submission_phase_seconds(t));
+  seconds["outside_tests_and_benchmarks"] = t.total - inside;
+  seconds["share_outside_tests_and_benchmarks"] = t.total > 0 ? (t.total - inside) / t.total : 0.0;
   return {{"submission", r.submission}, {"graded_at", r.graded_at}, {"score", r.score}, {"max_score", r.max_score},
           {"isolation", {{"level", r.isolation}, {"description", r.isolation_description}, {"gdb", r.gdb_available}}},
           {"settings", r.settings_summary},
           {"ignored_files", r.ignored_files}, {"ignored_files_not_listed", r.ignored_not_listed},
           {"labs", labs},
-          {"seconds", {{"total", t.total}, {"prepare", t.prepare}, {"reference_build", t.reference_build},
-                       {"stage", t.stage}, {"build", t.build}, {"tests", t.tests}, {"tsan_build", t.tsan_build},
-                       {"tsan", t.tsan}, {"timing", t.timing},
-                       {"outside_tests_and_benchmarks", t.total - inside},
-                       {"share_outside_tests_and_benchmarks", t.total > 0 ? (t.total - inside) / t.total : 0.0}}}};
+          {"seconds", seconds}};
 }
 
 }  // namespace grader

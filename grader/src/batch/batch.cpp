@@ -55,12 +55,23 @@ void remove_leftovers(const fs::path& reports) {
   }
 }
 
+// The numbers of a report's "seconds" object (its phases), by key.
+std::map<std::string, double> numbers_of(const json& seconds) {
+  std::map<std::string, double> out;
+  for (const auto& [key, value] : seconds.items()) {
+    if (value.is_number() && key.rfind("share_", 0) != 0) out[key] = value.get<double>();  // a share is no time
+  }
+  return out;
+}
+
 StudentRecord record_from_report(const json& report, StudentRecord record) {
   record.outcome = "graded";
   record.score = report.at("score").get<double>();
   record.max_score = report.at("max_score").get<double>();
+  record.phase_seconds = numbers_of(report.value("seconds", json::object()));
   for (const auto& lab : report.at("labs")) {
     const std::string id = lab.at("id").get<std::string>();
+    if (lab.at("status").get<std::string>() == "graded") record.lab_phase_seconds[id] = numbers_of(lab.value("seconds", json::object()));
     record.labs.push_back(LabPoints{id, lab.at("status").get<std::string>(), lab.at("points").get<double>(),
                                     lab.at("max_points").get<double>()});
     for (const auto& t : lab.at("tasks")) {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "results.hpp"
 #include "util/command.hpp"
 #include "util/files.hpp"
 #include "util/text.hpp"
@@ -66,6 +67,60 @@ std::string gnuplot_histogram_script(const json& summary, const std::filesystem:
       "'' using 0:2:($2 > 0 ? sprintf('%d', $2) : '') with labels offset 0,0.8\n",
       output.string(), summary["students"].get<int>(), points_text(summary["max_score"].get<double>()),
       tallest + 1 + tallest / 5, data);
+}
+
+// Mean and max of each phase over the students whose grading recorded it, in the order
+// the phases run; a phase no grading spent time in is left out.
+json phase_statistics(const PhaseSeconds& order, const std::vector<const std::map<std::string, double>*>& gradings) {
+  json out = json::array();
+  for (const auto& [key, unused] : order) {
+    double sum = 0, max = 0;
+    std::size_t count = 0;
+    for (const auto* phases : gradings) {
+      const auto it = phases->find(key);
+      if (it == phases->end()) continue;
+      sum += it->second;
+      max = std::max(max, it->second);
+      ++count;
+    }
+    if (count == 0 || max <= 0) continue;
+    out.push_back({{"phase", key}, {"label", phase_label(key)}, {"gradings", count},
+                   {"mean", std::round(sum / static_cast<double>(count) * 10) / 10}, {"max", std::round(max * 10) / 10}});
+  }
+  return out;
+}
+
+// summary.json's "seconds": where the class's grading time went, per submission and per lab.
+json time_summary(const std::vector<LabColumn>& labs, const std::vector<StudentRecord>& records) {
+  std::vector<const std::map<std::string, double>*> submissions;
+  for (const auto& record : records) {
+    if (!record.phase_seconds.empty()) submissions.push_back(&record.phase_seconds);
+  }
+  json per_lab = json::object();
+  for (const auto& lab : labs) {
+    std::vector<const std::map<std::string, double>*> gradings;
+    for (const auto& record : records) {
+      const auto it = record.lab_phase_seconds.find(lab.id);
+      if (it != record.lab_phase_seconds.end()) gradings.push_back(&it->second);
+    }
+    per_lab[lab.id] = phase_statistics(lab_phase_seconds(LabResult{}), gradings);
+  }
+  return {{"submission", phase_statistics(submission_phase_seconds(PhaseTimes{}), submissions)}, {"labs", per_lab}};
+}
+
+std::string time_table_markdown(const json& seconds) {
+  std::string out = "\n## Where the grading time went\n\n";
+  if (seconds["submission"].empty()) return out + "No grading recorded its phases.\n";
+  out += "Seconds per graded submission (reports' `seconds`).\n\n| phase | mean | max | gradings |\n|---|---|---|---|\n";
+  auto rows = [&](const json& phases, const std::string& prefix) {
+    for (const auto& p : phases) {
+      out += fmt::format("| {}{} | {:.1f} | {:.1f} | {} |\n", prefix, p["label"].get<std::string>(), p["mean"].get<double>(),
+                         p["max"].get<double>(), p["gradings"].get<int>());
+    }
+  };
+  rows(seconds["submission"], "");
+  for (const auto& [id, phases] : seconds["labs"].items()) rows(phases, "lab " + id + ": ");
+  return out;
 }
 
 }  // namespace
@@ -147,7 +202,8 @@ json class_summary(const std::vector<LabColumn>& labs, const std::vector<Student
                            {"of_graded", graded_for_lab.count(lab) != 0 ? graded_for_lab[lab] : 0}});
   }
   return {{"students", records.size()}, {"outcomes", outcomes}, {"max_score", max_total}, {"total", statistics(totals)},
-          {"histogram", histogram}, {"labs", per_lab}, {"most_failed", most_failed}};
+          {"histogram", histogram}, {"labs", per_lab}, {"most_failed", most_failed},
+          {"seconds", time_summary(labs, records)}};
 }
 
 std::string render_summary_markdown(const json& summary, const std::string& histogram_note) {
@@ -189,6 +245,7 @@ std::string render_summary_markdown(const json& summary, const std::string& hist
     out += fmt::format("- {} — failed by {} of the {} students whose lab {} was graded\n", f["case"].get<std::string>(),
                        f["failed_by"].get<int>(), f["of_graded"].get<int>(), f["lab"].get<std::string>());
   }
+  if (summary.contains("seconds")) out += time_table_markdown(summary["seconds"]);
   return out;
 }
 

@@ -56,7 +56,7 @@ json to_json(const StudentRecord& r) {
   return {{"student", r.student}, {"fingerprint", r.fingerprint}, {"outcome", r.outcome}, {"score", r.score},
           {"max_score", r.max_score}, {"labs", labs}, {"failed_cases", r.failed_cases}, {"tasks", tasks},
           {"performance", performance}, {"message", r.message}, {"report", r.report}, {"seconds", r.seconds},
-          {"finished_at", r.finished_at}};
+          {"phase_seconds", r.phase_seconds}, {"lab_phase_seconds", r.lab_phase_seconds}, {"finished_at", r.finished_at}};
 }
 
 StudentRecord record_from_json(const json& j) {
@@ -85,6 +85,8 @@ StudentRecord record_from_json(const json& j) {
     r.report = j.at("report").get<std::string>();
     r.seconds = j.at("seconds").get<double>();
     r.finished_at = j.at("finished_at").get<std::string>();
+    r.phase_seconds = j.value("phase_seconds", decltype(r.phase_seconds){});
+    r.lab_phase_seconds = j.value("lab_phase_seconds", decltype(r.lab_phase_seconds){});
   } catch (const json::exception& e) {
     throw std::runtime_error(std::string("a journal record is malformed: ") + e.what());
   }

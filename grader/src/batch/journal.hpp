@@ -52,6 +52,11 @@ struct StudentRecord {
   std::string message;                    // why it was rejected or failed
   std::string report;                     // the report folder, relative to the batch folder
   double seconds = 0;                     // wall time of its grading
+  // Where that time went, as report.json's "seconds" holds it: the submission's phases
+  // ("reference_build" -> s) and each lab's ("01" -> "tests" -> s). Empty for a grading that
+  // failed and in journals written before these existed.
+  std::map<std::string, double> phase_seconds;
+  std::map<std::string, std::map<std::string, double>> lab_phase_seconds;
   std::string finished_at;                // ISO 8601, UTC
 
   [[nodiscard]] bool final() const { return outcome == "graded" || outcome == "rejected"; }
