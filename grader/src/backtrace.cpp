@@ -208,53 +208,76 @@ std::string shorten_function_name(const std::string& name) {
   return out == "operator" ? "a lambda" : out;
 }
 
+namespace {
+
+// One thread of a hung run: where it is in the student's code (or that it is the harness)
+// and what it waits for.
+ThreadSummary summarize_thread(const ProcessThread& t, const std::vector<std::string>& student_files) {
+  ThreadSummary s;
+  s.thread = t.id;
+  s.child_pid = t.pid;
+  std::size_t own = first_student_frame(t, student_files);
+  for (std::size_t i = 0; i < t.frames.size() && own == t.frames.size(); ++i) {
+    if (is_own_code(t.frames[i].function)) own = i;
+  }
+  const bool watchdog = any_frame(t, t.frames.size(), {"parlab_test::Watchdog"});
+  if (own == t.frames.size() && !watchdog) {
+    // Inlined lambdas leave only library frames whose template arguments name the code,
+    // e.g. std::thread::_State_impl<...hostile_act()::{lambda()#1}...>::_M_run.
+    for (std::size_t i = 0; i < t.frames.size() && s.where.empty(); ++i) {
+      const auto& f = t.frames[i].function;
+      const auto at = f.find("parlab::");
+      if (at == std::string::npos || contains(f, "parlab_test::") || contains(f, "Catch::")) continue;
+      const auto end = f.find_first_of(">,", at);
+      s.where = "a thread running " + shorten_function_name(f.substr(at, end == std::string::npos ? std::string::npos : end - at));
+      s.waiting = what_it_waits_for(t, i);
+    }
+  }
+  if (!s.where.empty()) {
+    // found through a template argument above
+  } else if (own == t.frames.size()) {
+    s.is_test_harness = true;
+    s.where = watchdog ? "the test's watchdog (waiting, as it should)" : "test harness code";
+    s.waiting = what_it_waits_for(t, t.frames.size());
+  } else {
+    const Frame& f = t.frames[own];
+    s.where = shorten_function_name(f.function);
+    if (!f.location.empty()) s.where += " (" + f.location + ")";
+    for (std::size_t i = own + 1; i < t.frames.size(); ++i) {
+      // (ChildProcess::fork is the plumbing between a worker's function and who started it)
+      if (is_own_code(t.frames[i].function) && t.frames[i].function != f.function &&
+          !contains(t.frames[i].function, "parlab::ChildProcess::")) {
+        s.where += ", called from " + shorten_function_name(t.frames[i].function);
+        break;
+      }
+    }
+    s.waiting = what_it_waits_for(t, own);
+  }
+  return s;
+}
+
+void add_children_to_headline(HangSummary& summary) {
+  // A hang across processes: what the children were doing belongs in the headline too, one
+  // thread of each child (up to two more).
+  std::vector<std::string> told;  // children the headline speaks of
+  for (const auto& s : summary.threads) {
+    if (!s.child_pid.empty() && contains(summary.headline, s.thread)) told.push_back(s.child_pid);
+  }
+  for (std::size_t i = 0, added = 0; i < summary.threads.size() && added < 2; ++i) {
+    const ThreadSummary& s = summary.threads[i];
+    if (s.is_test_harness || s.child_pid.empty() || std::find(told.begin(), told.end(), s.child_pid) != told.end()) continue;
+    told.push_back(s.child_pid);
+    ++added;
+    summary.headline += fmt::format("; meanwhile {} in {} ({})", s.waiting, s.where, s.thread);
+  }
+}
+}  // namespace
+
 HangSummary summarize_backtrace(const std::string& gdb_output, const std::vector<std::string>& student_files) {
   HangSummary summary;
   std::vector<ProcessThread> threads = parse_threads(gdb_output);
   name_processes(threads, student_files);
-  for (const auto& t : threads) {
-    ThreadSummary s;
-    s.thread = t.id;
-    s.child_pid = t.pid;
-    std::size_t own = first_student_frame(t, student_files);
-    for (std::size_t i = 0; i < t.frames.size() && own == t.frames.size(); ++i) {
-      if (is_own_code(t.frames[i].function)) own = i;
-    }
-    const bool watchdog = any_frame(t, t.frames.size(), {"parlab_test::Watchdog"});
-    if (own == t.frames.size() && !watchdog) {
-      // Inlined lambdas leave only library frames whose template arguments name the code,
-      // e.g. std::thread::_State_impl<...hostile_act()::{lambda()#1}...>::_M_run.
-      for (std::size_t i = 0; i < t.frames.size() && s.where.empty(); ++i) {
-        const auto& f = t.frames[i].function;
-        const auto at = f.find("parlab::");
-        if (at == std::string::npos || contains(f, "parlab_test::") || contains(f, "Catch::")) continue;
-        const auto end = f.find_first_of(">,", at);
-        s.where = "a thread running " + shorten_function_name(f.substr(at, end == std::string::npos ? std::string::npos : end - at));
-        s.waiting = what_it_waits_for(t, i);
-      }
-    }
-    if (!s.where.empty()) {
-      // found through a template argument above
-    } else if (own == t.frames.size()) {
-      s.is_test_harness = true;
-      s.where = watchdog ? "the test's watchdog (waiting, as it should)" : "test harness code";
-      s.waiting = what_it_waits_for(t, t.frames.size());
-    } else {
-      const Frame& f = t.frames[own];
-      s.where = shorten_function_name(f.function);
-      if (!f.location.empty()) s.where += " (" + f.location + ")";
-      for (std::size_t i = own + 1; i < t.frames.size(); ++i) {
-        // (ChildProcess::fork is the plumbing between a worker's function and who started it)
-        if (is_own_code(t.frames[i].function) && t.frames[i].function != f.function &&
-            !contains(t.frames[i].function, "parlab::ChildProcess::")) {
-          s.where += ", called from " + shorten_function_name(t.frames[i].function);
-          break;
-        }
-      }
-      s.waiting = what_it_waits_for(t, own);
-    }
-    summary.threads.push_back(std::move(s));
-  }
+  for (const auto& t : threads) summary.threads.push_back(summarize_thread(t, student_files));
 
   // The headline names the most telling blocked thread in words a student knows: a thread
   // stuck in a queue or on a mutex explains a hang better than the main thread's join.
@@ -284,19 +307,7 @@ HangSummary summarize_backtrace(const std::string& gdb_output, const std::vector
   if (summary.headline.empty() && !summary.threads.empty()) {
     summary.headline = "no thread was in lab code; the test itself was " + summary.threads.front().waiting;
   }
-  // A hang across processes: what the children were doing belongs in the headline too, one
-  // thread of each child (up to two more).
-  std::vector<std::string> told;  // children the headline speaks of
-  for (const auto& s : summary.threads) {
-    if (!s.child_pid.empty() && contains(summary.headline, s.thread)) told.push_back(s.child_pid);
-  }
-  for (std::size_t i = 0, added = 0; i < summary.threads.size() && added < 2; ++i) {
-    const ThreadSummary& s = summary.threads[i];
-    if (s.is_test_harness || s.child_pid.empty() || std::find(told.begin(), told.end(), s.child_pid) != told.end()) continue;
-    told.push_back(s.child_pid);
-    ++added;
-    summary.headline += fmt::format("; meanwhile {} in {} ({})", s.waiting, s.where, s.thread);
-  }
+  add_children_to_headline(summary);
   return summary;
 }
 

@@ -131,6 +131,9 @@ void Grader::build_reference(SubmissionResult& result, std::vector<LabResult>& l
   reference.configure();
   for (std::size_t i = 0; i < labs_.size(); ++i) {
     if (labs[i].status != LabStatus::graded) continue;  // not submitted: nothing to compare with
+    // One line per lab: a cold reference build takes minutes, and each lab's line says the
+    // grader is still building, not hung.
+    progress(fmt::format("building the reference of lab {}", labs_[i].id));
     const BuildOutcome built = reference.build(lab_targets(labs_[i], options_.timing), options_.jobs);
     if (!built.ok) {
       labs[i].status = LabStatus::grader_error;
