@@ -11,13 +11,16 @@
 # Which workflows, and why (CI budget: the whole run under 60 minutes on 2 cores, this stage
 # about 20 of them, root included):
 #   ci-second-distro  runs: the ci workflow's build and every test against GCC 14 and Catch2 3
-#             (the listener, --list-tests, the separation check, the student kit, the grader's
-#             batch and the Gradescope autograder, whose ctest grader:gradescope packages lab
+#             (the listener, --list-tests, the separation check, the student kit and the
+#             Gradescope autograder, whose ctest grader:gradescope packages lab
 #             01, runs setup.sh and grades the reference, the starter and an empty upload,
-#             checking each results.json) except grader:hostile:* and grader:examples: those
+#             checking each results.json) except grader:batch (the batch's journal, resume and
+#             gradebook are the grader's own logic, the same on any distribution; its grading
+#             path is what grader:gradescope runs here; 4-5 minutes saved), grader:hostile:*
+#             and grader:examples: those
 #             grade 30 twisted submissions to test the sandbox and the verdicts, the same code
 #             on the same kernel, and take 15 of the stage's minutes (the grading path itself,
-#             with Catch2 3, is what grader:batch and grader:gradescope run), and the class-page
+#             with Catch2 3, is what grader:gradescope runs), and the class-page
 #             browser test and the similarity test (no Chromium or Dolos: no network);
 #   ci-tsan   not by default, for time: stage 1 took 33 minutes (beside another suite) and
 #             this stage's build and tests about 20, so TSan's 8 more would pass the

@@ -81,7 +81,8 @@ PiEstimate estimate_pi_processes(std::uint64_t samples, unsigned workers, std::u
     const ExitStatus status = children[w].wait();
     if (!got || !status.success()) {
       throw std::runtime_error("estimate_pi_processes: worker " + std::to_string(w) +
-                               (got ? " sent its count but " : " sent no count: it ") + status.describe());
+                               (got ? " sent its count but its process " : " sent no count, and its process ") +
+                               (status.exited ? "" : "was ") + status.describe());
     }
     result.inside += count;
   }
