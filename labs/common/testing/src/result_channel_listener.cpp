@@ -252,7 +252,11 @@ void report_run_ended() {
 
 class ResultChannelListener : public Catch::EventListenerBase {
  public:
-  using Catch::EventListenerBase::EventListenerBase;
+  explicit ResultChannelListener(const Catch::IConfig* config) : Catch::EventListenerBase(config) {
+    // Catch2 3 tells its listeners of passing assertions only when one asks: a CHECK that
+    // passes inside an isolated() child must still be seen, and refused (Catch2 2 tells always).
+    m_preferences.shouldReportAllAssertions = true;
+  }
   void testCaseStarting(const Catch::TestCaseInfo& info) override { report_case_started(info.name); }
   void assertionEnded(const Catch::AssertionStats& stats) override { report_failed_assertion(stats); }
   void testCaseEnded(const Catch::TestCaseStats& stats) override {
