@@ -100,7 +100,9 @@ TEST_CASE("power law chunks cover exactly and never grow for many inputs", "[lab
     for (const std::uint64_t first : {std::uint64_t{1}, std::uint64_t{7}, r.size() / 10 + 1, r.size(),
                                       2 * r.size()}) {
       for (const double p : {1.0, 1.3, 1.5, 2.0}) {
-        if (first == 1 && r.size() > 1000) continue;  // a million one-number chunks: too slow to be useful
+        // (hundreds of thousands of tiny chunks per call are too slow to be useful, under coverage
+        // above all: the small ranges cover first sizes 1 and 7)
+        if (first <= 7 && r.size() > 1000) continue;
         INFO("range " << r << ", first " << first << ", p " << p);
         const Chunks c = isolated([&] { return chunks_power_law(r, first, p); });
         REQUIRE(describe_cover_problem(r, c) == "");
