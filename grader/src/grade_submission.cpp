@@ -123,7 +123,10 @@ void Grader::progress(const std::string& message) const {
 // finds every target up to date); the benchmark is built only when this grading times.
 void Grader::build_reference(SubmissionResult& result, std::vector<LabResult>& labs) {
   const auto started = Clock::now();
-  FileLock lock(options_.work_dir / "reference.lock", FileLock::Mode::exclusive);
+  const auto lock_path = options_.work_dir / "reference.lock";
+  std::optional<FileLock> free_now = FileLock::try_lock(lock_path, FileLock::Mode::exclusive);
+  if (!free_now) progress("waiting for the reference tree: another grading is building or timing with it");
+  FileLock lock = free_now ? std::move(*free_now) : FileLock(lock_path, FileLock::Mode::exclusive);
   BuildTree reference({options_.source_root, options_.work_dir / "reference", "reference", "RelWithDebInfo", "",
                        lab_ids_of(labs_), ""});
   progress("building the reference of the submitted labs (reused by every later grading)");
