@@ -14,12 +14,16 @@
 #include <unistd.h>
 
 #ifdef PARLAB_COVERAGE_BUILD
-// _exit skips the gcov atexit handler; dump the child's counters explicitly so that code
-// running only in children (pipeline workers) shows up in the coverage report.
 extern "C" void __gcov_dump();
 #endif
 
 namespace parlab {
+
+void detail::write_coverage_counters() noexcept {
+#ifdef PARLAB_COVERAGE_BUILD
+  __gcov_dump();
+#endif
+}
 
 ExitStatus ExitStatus::from_wait_status(int status) noexcept {
   ExitStatus s;
@@ -57,9 +61,7 @@ ChildProcess ChildProcess::fork(const std::function<int()>& body) {
     }
     std::fflush(nullptr);
     trace::write_child_part();  // _exit skips every destructor: the child writes its events now
-#ifdef PARLAB_COVERAGE_BUILD
-    __gcov_dump();
-#endif
+    detail::write_coverage_counters();
     ::_exit(code);
   }
   trace::complete("fork", "life", fork_started, trace::now_ns(), {"child", static_cast<std::uint64_t>(pid)});

@@ -55,4 +55,12 @@ class ChildProcess {
   std::optional<ExitStatus> status_;
 };
 
+namespace detail {
+// Writes this process's gcov line counters now. A child that leaves by _exit skips the
+// atexit handler that would write them, and code that runs only in children (workers,
+// every case parlab_test::isolated runs) would read as never run. A no-op outside
+// coverage builds.
+void write_coverage_counters() noexcept;
+}  // namespace detail
+
 }  // namespace parlab

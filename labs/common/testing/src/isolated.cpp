@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "isolated_internal.hpp"
+#include "parlab/child_process.hpp"
 #include "parlab/student_initialisers.hpp"
 #include "parlab/todo.hpp"
 
@@ -233,6 +234,7 @@ nlohmann::json exception_frame(const std::exception_ptr& thrown) {
   std::fflush(nullptr);
   if (__lsan_do_leak_check != nullptr) __lsan_do_leak_check();  // leaves with its exit code if it finds one
   send_frame(frame);
+  parlab::detail::write_coverage_counters();
   ::_exit(0);
 }
 
