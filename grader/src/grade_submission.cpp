@@ -380,9 +380,14 @@ void Grader::time_against_reference(const LabManifest& manifest, const Slot& slo
   }
   working.reset();
   progress(fmt::format("lab {}: waiting for the machine to be free of other grading work", manifest.id));
+  const auto wait_started = Clock::now();
   const MachineGate::Alone alone = gate.alone();
+  lab.timing_wait_seconds = seconds_since(wait_started);
+  times.timing_wait += lab.timing_wait_seconds;
   const auto timing_started = Clock::now();
-  progress(fmt::format("lab {}: timing against the reference ({} rounds)", manifest.id, options_.timing_settings.rounds));
+  const std::string waited = lab.timing_wait_seconds < 0.5 ? std::string()
+                             : fmt::format(" after waiting {:.1f} s for other grading work to end", lab.timing_wait_seconds);
+  progress(fmt::format("lab {}: timing against the reference ({} rounds){}", manifest.id, options_.timing_settings.rounds, waited));
   time_lab(*sandbox_, manifest, slot.tree->executable(manifest.benchmark_target),
            reference.executable(manifest.benchmark_target), options_.timing_settings, lab);
   lab.timing_seconds = seconds_since(timing_started);

@@ -79,13 +79,15 @@ struct LabResult {
   std::string race_check;  // "ran", or why not
   double points = 0, max_points = 0;
   double test_seconds = 0, tsan_seconds = 0, build_seconds = 0, tsan_build_seconds = 0, timing_seconds = 0;
+  // Waited before timing for other grading work on this machine to end (the machine gate).
+  double timing_wait_seconds = 0;
 
   [[nodiscard]] unsigned cases_passed() const;
 };
 
 struct PhaseTimes {
   double total = 0, prepare = 0, reference_build = 0, stage = 0, build = 0, tests = 0, tsan_build = 0, tsan = 0,
-         timing = 0;
+         timing_wait = 0, timing = 0;
 };
 
 struct SubmissionResult {
@@ -104,7 +106,7 @@ struct SubmissionResult {
 [[nodiscard]] nlohmann::json to_json(const SubmissionResult& result);
 
 // The phases' seconds in the order they run, each under its key in report.json's "seconds"
-// ("build", "tests", "tsan_build", "tsan", "timing"; the submission's also "total",
+// ("build", "tests", "tsan_build", "tsan", "timing_wait", "timing"; the submission's also "total",
 // "prepare", "reference_build", "stage"). Every report and the batch summary read them here.
 using PhaseSeconds = std::vector<std::pair<std::string, double>>;
 [[nodiscard]] PhaseSeconds lab_phase_seconds(const LabResult& lab);

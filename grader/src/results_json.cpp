@@ -16,18 +16,19 @@ std::string status_text(PerfStatus status) { return nlohmann::json(status).get<s
 
 PhaseSeconds lab_phase_seconds(const LabResult& lab) {
   return {{"build", lab.build_seconds}, {"tests", lab.test_seconds}, {"tsan_build", lab.tsan_build_seconds},
-          {"tsan", lab.tsan_seconds}, {"timing", lab.timing_seconds}};
+          {"tsan", lab.tsan_seconds}, {"timing_wait", lab.timing_wait_seconds}, {"timing", lab.timing_seconds}};
 }
 
 PhaseSeconds submission_phase_seconds(const PhaseTimes& t) {
   return {{"total", t.total}, {"prepare", t.prepare}, {"reference_build", t.reference_build}, {"stage", t.stage},
           {"build", t.build},  {"tests", t.tests},     {"tsan_build", t.tsan_build},           {"tsan", t.tsan},
-          {"timing", t.timing}};
+          {"timing_wait", t.timing_wait}, {"timing", t.timing}};
 }
 
 std::string phase_label(const std::string& key) {
   static const std::map<std::string, std::string> labels = {
-      {"reference_build", "reference build"}, {"tsan_build", "TSan build"}, {"tsan", "TSan rerun"}};
+      {"reference_build", "reference build"}, {"tsan_build", "TSan build"}, {"tsan", "TSan rerun"},
+      {"timing_wait", "waiting for the machine"}};
   const auto it = labels.find(key);
   return it == labels.end() ? key : it->second;
 }

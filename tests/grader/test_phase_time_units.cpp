@@ -57,6 +57,10 @@ TEST_CASE("a lab's time line names each phase that took time, in the order they 
   process_lab.test_seconds = 2.26;
   process_lab.tsan_seconds = 0.01;  // would read "0.0 s": left out
   CHECK(grader::lab_time_text(process_lab) == "build 0.0 s · tests 2.3 s");
+  grader::LabResult waited = thread_lab();  // another grading held the machine before timing
+  waited.timing_wait_seconds = 41.27;
+  CHECK(grader::lab_time_text(waited) ==
+        "build 12.3 s · tests 4.1 s · TSan build 20.2 s · TSan rerun 3.0 s · waiting for the machine 41.3 s · timing 18.0 s");
 }
 
 TEST_CASE("the terminal report ends with one time line per graded lab and the total", "[grader][unit][time]") {
