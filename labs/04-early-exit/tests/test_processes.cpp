@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-#include <sys/resource.h>
 
 #include "lab04_support.hpp"
 #include "parlab/child_process.hpp"
@@ -35,16 +34,6 @@ struct RaisedByChild {
 // The largest prime below 2^64: its search has about 2^31 odd divisors, seconds of work for
 // each of two workers, so a CPU limit of one second kills them long before they finish.
 constexpr std::uint64_t kLargestPrime = 18'446'744'073'709'551'557u;
-
-// Limits every process forked from here on to one second of CPU time: the kernel then kills
-// it with SIGXCPU (and SIGKILL a second later, should that be blocked). No core file.
-void limit_cpu_to_one_second() {
-  const rlimit cpu{1, 2};
-  const rlimit no_core{0, 0};
-  if (::setrlimit(RLIMIT_CPU, &cpu) != 0 || ::setrlimit(RLIMIT_CORE, &no_core) != 0) {
-    throw std::runtime_error("test setup: setrlimit failed");
-  }
-}
 
 // Shared mappings before, while and after a SharedStopFlag lives.
 struct Mappings {
@@ -154,7 +143,7 @@ TEST_CASE("is_prime_processes turns workers killed by a CPU limit into a runtime
   const auto [message, leaks] = isolated([] {
     const parlab_test::ResourceSnapshot before;
     const int mappings = lab04_test::shared_mappings();
-    limit_cpu_to_one_second();
+    parlab_test::limit_cpu_seconds(1);
     std::string what = "no exception";
     try {
       (void)is_prime_processes(kLargestPrime, 2);

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include <sys/resource.h>
 
 #include "lab05_support.hpp"
 #include "parlab/lab05/monte_carlo.hpp"
 #include "parlab_test/catch.hpp"
 #include "parlab_test/isolated.hpp"
+#include "parlab_test/process_checks.hpp"
 #include "parlab_test/watchdog.hpp"
 
 using namespace std::chrono_literals;
@@ -29,18 +29,6 @@ using lab05_test::worker_seed_of;
 using lab05_test::worker_seeds;
 using parlab_test::ContainsSubstring;
 using parlab_test::isolated;
-
-namespace {
-// Limits every process forked from here on to one second of CPU time: the kernel then kills
-// it with SIGXCPU (SIGKILL a second later, should that be blocked). No core file.
-void limit_cpu_to_one_second() {
-  const rlimit cpu{1, 2};
-  const rlimit no_core{0, 0};
-  if (::setrlimit(RLIMIT_CPU, &cpu) != 0 || ::setrlimit(RLIMIT_CORE, &no_core) != 0) {
-    throw std::runtime_error("test setup: setrlimit failed");
-  }
-}
-}  // namespace
 
 TEST_CASE("threads and processes give the same pi for one seed and it is close to pi", "[lab05][task3]") {
   parlab_test::Watchdog watchdog("estimate_pi_threads/processes(200000, 2, 7)", 60s);
@@ -136,7 +124,7 @@ TEST_CASE("estimate_pi_processes turns children killed by a CPU limit into a run
   // back. Each child here has a trillion points to throw and a CPU limit of one second.
   parlab_test::Watchdog watchdog("estimate_pi_processes(10^12, 2) with children killed at 1 s of CPU", 60s);
   const Failure failed = failure_of<std::runtime_error>([] {
-    limit_cpu_to_one_second();
+    parlab_test::limit_cpu_seconds(1);
     return estimate_pi_processes(1'000'000'000'000, 2, 7);
   });
   CHECK_THAT(lab05_test::message_or_none(failed), ContainsSubstring("worker "));

@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "parlab/fd.hpp"
@@ -108,6 +110,14 @@ ChildRun run_in_child(const std::function<std::string()>& body) {
     output.append(buffer, static_cast<std::size_t>(n));
   }
   return {child.wait(), std::move(output)};
+}
+
+void limit_cpu_seconds(unsigned seconds) {
+  const rlimit cpu{seconds, seconds + 1};
+  const rlimit no_core{0, 0};
+  if (::setrlimit(RLIMIT_CPU, &cpu) != 0 || ::setrlimit(RLIMIT_CORE, &no_core) != 0) {
+    throw std::runtime_error("test setup: setrlimit(RLIMIT_CPU / RLIMIT_CORE) failed");
+  }
 }
 
 }  // namespace parlab_test

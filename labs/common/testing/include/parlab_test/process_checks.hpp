@@ -47,4 +47,10 @@ struct ChildRun {
 // ended. Lets a test observe code that may crash, exit or be killed.
 [[nodiscard]] ChildRun run_in_child(const std::function<std::string()>& body);
 
+// Limits this process, and every process it forks from here on, to `seconds` of CPU time:
+// the kernel then kills it with SIGXCPU (and SIGKILL a second later, should that be
+// blocked). No core file. CPU time, not wall time, so a loaded machine cannot change which
+// process dies. Call it inside parlab_test::isolated(), whose process ends with the case.
+void limit_cpu_seconds(unsigned seconds);
+
 }  // namespace parlab_test
