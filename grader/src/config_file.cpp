@@ -53,6 +53,7 @@ void apply_config_file(const std::filesystem::path& file, GraderOptions& options
   read_number(table, "timing", "min_efficiency", file, 0, 1, options.timing_settings.min_efficiency);
   read_number(table, "timing", "max_spread", file, 0, 10, options.timing_settings.max_spread);
   read_number(table, "timing", "too_close_margin", file, 0, 1, options.timing_settings.too_close_margin);
+  read_number(table, "timing", "max_machine_slowdown", file, 1, 100, options.timing_settings.max_machine_slowdown);
   read_number(table, "tsan", "slowdown", file, 1, 100, options.tsan_slowdown);
   double compile_s = static_cast<double>(options.compile_seconds.count());
   read_number(table, "compile", "timeout_s", file, 5, 3600, compile_s);

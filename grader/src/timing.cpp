@@ -226,25 +226,35 @@ PerfResult compare_metric(const PerformanceSpec& spec, const Rounds& rounds, con
     p.detail = std::string("the reference benchmark does not report this metric (a grader problem): ") + e.what();
     return p;
   }
-  const bool noisy = p.max_ratio - p.min_ratio > settings.max_spread;
   p.detail = fmt::format("{} of the reference: median {:.2f} (min {:.2f}, max {:.2f}, {} rounds); needed {:.2f}",
                          spec.metric, p.median_ratio, p.min_ratio, p.max_ratio, p.ratios.size(), spec.threshold);
-  if (p.median_ratio >= spec.threshold) {
-    p.status = PerfStatus::passed;
-  } else if (!timing.reliable || noisy || p.median_ratio >= spec.threshold - settings.too_close_margin) {
-    p.status = PerfStatus::unreliable;
-    std::string why = !timing.reliable ? timing.unreliable_because
-                      : noisy ? fmt::format("the rounds disagree by more than {:.2f}", settings.max_spread)
-                              : fmt::format("within {:.2f} of the threshold, too close to call on a shared machine",
-                                            settings.too_close_margin);
-    p.detail += "; not judged: " + why;
-  } else {
-    p.status = PerfStatus::below_threshold;
-  }
+  const RatioJudgement judged = judge_ratios(p.median_ratio, p.min_ratio, p.max_ratio, spec.threshold, settings,
+                                             timing.reliable ? std::string() : timing.unreliable_because);
+  p.status = judged.status;
+  if (!judged.why.empty()) p.detail += "; " + judged.why;
   return p;
 }
 
 }  // namespace
+
+RatioJudgement judge_ratios(double median, double min, double max, double threshold, const TimingSettings& settings,
+                            const std::string& machine_doubt) {
+  if (median >= threshold) return {PerfStatus::passed, ""};
+  const bool noisy = max - min > settings.max_spread;
+  const bool close = median >= threshold - settings.too_close_margin;
+  if (machine_doubt.empty() && !noisy && !close) return {PerfStatus::below_threshold, ""};
+  const std::string doubt = !machine_doubt.empty() ? machine_doubt
+                            : noisy ? fmt::format("the rounds disagree by more than {:.2f}", settings.max_spread)
+                                    : fmt::format("within {:.2f} of the threshold, too close to call on a shared machine",
+                                                  settings.too_close_margin);
+  if (median < threshold / settings.max_machine_slowdown) {
+    return {PerfStatus::below_threshold,
+            fmt::format("judged although {}: a machine slows a ratio of interleaved runs by at most {:.0f}x, and this one is "
+                        "below {:.2f}",
+                        doubt, settings.max_machine_slowdown, threshold / settings.max_machine_slowdown)};
+  }
+  return {PerfStatus::unreliable, "not judged: " + doubt};
+}
 
 void skip_timing(const LabManifest& manifest, const std::string& because, LabResult& lab) {
   lab.timing.ran = false;

@@ -19,7 +19,22 @@ struct TimingSettings {
   // A median this close below the threshold is too close to call on a shared machine: the
   // reference timed against itself lands anywhere in 0.85-1.10.
   double too_close_margin = 0.05;
+  // The most a busy or changing machine can lower a ratio of interleaved runs. Below
+  // threshold / this the ratio is the code's own, and doubt about the machine no longer
+  // gives the points: a pipeline at a fifth of the reference's speed must not pass because
+  // the probe happened to read a busy machine.
+  double max_machine_slowdown = 2.0;
 };
+
+// A metric's ratios (student / reference, per round) judged against its threshold: passed,
+// below_threshold, or unreliable (the doubt goes to the student) with `why` saying why it
+// was not judged. `machine_doubt` is the timing's unreliable_because, empty if reliable.
+struct RatioJudgement {
+  PerfStatus status = PerfStatus::not_timed;
+  std::string why;
+};
+[[nodiscard]] RatioJudgement judge_ratios(double median, double min, double max, double threshold,
+                                          const TimingSettings& settings, const std::string& machine_doubt);
 
 // Fills lab.timing and lab.performance (points included).
 void time_lab(Sandbox& sandbox, const LabManifest& manifest, const std::filesystem::path& student_benchmark,

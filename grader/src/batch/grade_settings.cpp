@@ -46,6 +46,7 @@ void visit_settings(Options& o, Report& r, Visit&& visit) {
   visit("timing_min_efficiency", o.timing_settings.min_efficiency);
   visit("timing_max_spread", o.timing_settings.max_spread);
   visit("timing_too_close_margin", o.timing_settings.too_close_margin);
+  visit("timing_max_machine_slowdown", o.timing_settings.max_machine_slowdown);
   visit("slots", o.slots);
   visit("hidden_visibility", r.hidden_visibility);
 }
