@@ -37,32 +37,46 @@ bool is_context_line(const std::string& line) {
 
 }  // namespace
 
-void BuildTree::configure() {
+std::vector<std::string> BuildTree::configure_command() const {
   const auto& s = settings_;
-  std::vector<std::string> argv = {
-      "cmake", "-S", s.source_root.string(), "-B", s.binary_dir.string(), "-G", "Ninja",
-      "-DPARLAB_IMPL=" + s.implementation, "-DPARLAB_LABS=" + join(s.lab_ids, ";"),
-      "-DCMAKE_BUILD_TYPE=" + s.build_type, "-DPARLAB_SANITIZER=" + s.sanitizer,
-      // A warning in a student's file must not fail the build: students build without -Werror.
-      "-DPARLAB_WERROR=OFF", "-DPARLAB_SEPARATION_CHECK=OFF", "-DPARLAB_COVERAGE=OFF",
-      "-DPARLAB_BUILD_GRADER=OFF", "-DPARLAB_STUDENT_COMPILE_LAUNCHER=" + s.student_compile_launcher};
-  const fs::path stamp = s.binary_dir / "parlab-grader-configure.txt";
-  const std::string wanted = join(argv, "\n");
+  return {"cmake", "-S", s.source_root.string(), "-B", s.binary_dir.string(), "-G", "Ninja",
+          "-DPARLAB_IMPL=" + s.implementation, "-DPARLAB_LABS=" + join(s.lab_ids, ";"),
+          "-DCMAKE_BUILD_TYPE=" + s.build_type, "-DPARLAB_SANITIZER=" + s.sanitizer,
+          // A warning in a student's file must not fail the build: students build without -Werror.
+          "-DPARLAB_WERROR=OFF", "-DPARLAB_SEPARATION_CHECK=OFF", "-DPARLAB_COVERAGE=OFF",
+          "-DPARLAB_BUILD_GRADER=OFF", "-DPARLAB_STUDENT_COMPILE_LAUNCHER=" + s.student_compile_launcher};
+}
+
+// Configured, with the same settings, by an earlier configure() (its stamp says so).
+bool BuildTree::configured() const {
   std::error_code ec;
-  if (fs::exists(s.binary_dir / "build.ninja", ec)) {
-    try {
-      if (read_file(stamp) == wanted) return;
-    } catch (const std::exception&) {
-      // no stamp yet: configure
-    }
+  if (!fs::exists(settings_.binary_dir / "build.ninja", ec)) return false;
+  try {
+    return read_file(settings_.binary_dir / "parlab-grader-configure.txt") == join(configure_command(), "\n");
+  } catch (const std::exception&) {
+    return false;  // no stamp yet
   }
-  fs::create_directories(s.binary_dir);
+}
+
+void BuildTree::configure() {
+  if (configured()) return;
+  const std::vector<std::string> argv = configure_command();
+  fs::create_directories(settings_.binary_dir);
   const CommandResult r = run_command(argv, command_options(std::chrono::minutes(5)));
   if (!r.ok()) {
-    throw std::runtime_error(fmt::format("configuring the build tree {} failed:\n{}", s.binary_dir.string(),
+    throw std::runtime_error(fmt::format("configuring the build tree {} failed:\n{}", settings_.binary_dir.string(),
                                          first_lines(r.output, 40)));
   }
-  write_file_atomically(stamp, wanted);
+  write_file_atomically(settings_.binary_dir / "parlab-grader-configure.txt", join(argv, "\n"));
+}
+
+bool BuildTree::up_to_date(const std::vector<std::string>& targets) const {
+  if (!configured()) return false;
+  std::vector<std::string> argv = {"cmake", "--build", settings_.binary_dir.string(), "--target"};
+  argv.insert(argv.end(), targets.begin(), targets.end());
+  argv.insert(argv.end(), {"--", "-n"});
+  const CommandResult r = run_command(argv, command_options(std::chrono::minutes(1)));
+  return r.ok() && contains(r.output, "ninja: no work to do.");
 }
 
 BuildOutcome BuildTree::build(const std::vector<std::string>& targets, unsigned jobs) const {

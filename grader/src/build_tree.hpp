@@ -38,11 +38,20 @@ class BuildTree {
   // Builds the targets (one lab's, so that its compile errors stay its own).
   [[nodiscard]] BuildOutcome build(const std::vector<std::string>& targets, unsigned jobs) const;
 
+  // True when the tree is configured with these settings and building the targets would do
+  // nothing (a dry run: `ninja -n`, which changes nothing in the tree). A grading asks this
+  // under a shared lock, so that it need not wait for an exclusive one (every other
+  // grading's whole lab) just to learn that the reference is already built.
+  [[nodiscard]] bool up_to_date(const std::vector<std::string>& targets) const;
+
   [[nodiscard]] std::filesystem::path executable(const std::string& target) const {
     return settings_.binary_dir / target;
   }
 
  private:
+  [[nodiscard]] std::vector<std::string> configure_command() const;
+  [[nodiscard]] bool configured() const;
+
   BuildTreeSettings settings_;
 };
 

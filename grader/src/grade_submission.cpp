@@ -121,14 +121,35 @@ void Grader::progress(const std::string& message) const {
 // Only the labs this submission holds: a lab-01 submission does not wait for lab 05's
 // reference. The tree is kept in the work dir, so a later grading rebuilds nothing (ninja
 // finds every target up to date); the benchmark is built only when this grading times.
+// Takes the lock on the reference tree, saying first what it waits for when it must wait.
+FileLock Grader::lock_reference(FileLock::Mode mode, const char* waiting_for) const {
+  const auto lock_path = options_.work_dir / "reference.lock";
+  std::optional<FileLock> free_now = FileLock::try_lock(lock_path, mode);
+  if (free_now) return std::move(*free_now);
+  progress(std::string("waiting for the reference tree: ") + waiting_for);
+  return FileLock(lock_path, mode);
+}
+
 void Grader::build_reference(SubmissionResult& result, std::vector<LabResult>& labs) {
   const auto started = Clock::now();
-  const auto lock_path = options_.work_dir / "reference.lock";
-  std::optional<FileLock> free_now = FileLock::try_lock(lock_path, FileLock::Mode::exclusive);
-  if (!free_now) progress("waiting for the reference tree: another grading is building or timing with it");
-  FileLock lock = free_now ? std::move(*free_now) : FileLock(lock_path, FileLock::Mode::exclusive);
   BuildTree reference({options_.source_root, options_.work_dir / "reference", "reference", "RelWithDebInfo", "",
                        lab_ids_of(labs_), ""});
+  std::vector<std::string> targets;
+  for (std::size_t i = 0; i < labs_.size(); ++i) {
+    if (labs[i].status != LabStatus::graded) continue;
+    for (auto& target : lab_targets(labs_[i], options_.timing)) targets.push_back(std::move(target));
+  }
+  {
+    // In a batch the reference is almost always built already: learn that under a shared
+    // lock, beside the gradings that test and time with it, instead of waiting for all of
+    // them to end (measured: 56 s of every batch grading went to that wait).
+    const FileLock shared = lock_reference(FileLock::Mode::shared, "another grading is building it");
+    if (targets.empty() || reference.up_to_date(targets)) {
+      result.times.reference_build = seconds_since(started);
+      return;
+    }
+  }
+  FileLock lock = lock_reference(FileLock::Mode::exclusive, "another grading is building or timing with it");
   progress("building the reference of the submitted labs (reused by every later grading)");
   const FileLock working = MachineGate().share();
   reference.configure();

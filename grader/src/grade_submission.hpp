@@ -66,6 +66,7 @@ class Grader {
   void progress(const std::string& message) const;
   [[nodiscard]] std::string settings_summary() const;
   [[nodiscard]] std::vector<LabResult> empty_lab_results() const;
+  [[nodiscard]] FileLock lock_reference(FileLock::Mode mode, const char* waiting_for) const;
   void build_reference(SubmissionResult& result, std::vector<LabResult>& labs);
   [[nodiscard]] Slot take_slot() const;
   void stage(const std::filesystem::path& submission_root, Slot& slot, SubmissionResult& result,
