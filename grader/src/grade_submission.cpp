@@ -118,9 +118,6 @@ void Grader::progress(const std::string& message) const {
   if (options_.progress) fmt::print(stderr, "parlab-grader: {}\n", message);
 }
 
-// Only the labs this submission holds: a lab-01 submission does not wait for lab 05's
-// reference. The tree is kept in the work dir, so a later grading rebuilds nothing (ninja
-// finds every target up to date); the benchmark is built only when this grading times.
 // Takes the lock on the reference tree, saying first what it waits for when it must wait.
 FileLock Grader::lock_reference(FileLock::Mode mode, const char* waiting_for) const {
   const auto lock_path = options_.work_dir / "reference.lock";
@@ -130,6 +127,9 @@ FileLock Grader::lock_reference(FileLock::Mode mode, const char* waiting_for) co
   return FileLock(lock_path, mode);
 }
 
+// Only the labs this submission holds: a lab-01 submission does not wait for lab 05's
+// reference. The tree is kept in the work dir, so a later grading rebuilds nothing (ninja
+// finds every target up to date); the benchmark is built only when this grading times.
 void Grader::build_reference(SubmissionResult& result, std::vector<LabResult>& labs) {
   const auto started = Clock::now();
   BuildTree reference({options_.source_root, options_.work_dir / "reference", "reference", "RelWithDebInfo", "",

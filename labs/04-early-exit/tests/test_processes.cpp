@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-
 #include "lab04_support.hpp"
 #include "parlab/child_process.hpp"
 #include "parlab_test/catch.hpp"

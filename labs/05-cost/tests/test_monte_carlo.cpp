@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-
 #include "lab05_support.hpp"
 #include "parlab/lab05/monte_carlo.hpp"
 #include "parlab_test/catch.hpp"
