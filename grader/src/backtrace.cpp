@@ -139,6 +139,14 @@ std::string started_by(const Thread& t, const std::vector<std::string>& student_
   return {};
 }
 
+// isolated()'s child_main, however gdb names it: qualified
+// ("parlab_test::(anonymous namespace)::child_main") or, where the optimiser inlined it into
+// run_isolated, by its bare name ("child_main () at .../isolated.cpp:227").
+bool is_isolated_child_main(const Frame& f) {
+  const bool named = f.function == "child_main" || f.function.ends_with("::child_main");
+  return named && (f.location.empty() || f.location.starts_with("isolated.cpp:"));
+}
+
 // Names the processes in the student's terms. The parlab_test::isolated() child (the oldest
 // child with isolated()'s child_main on its stack) runs the code under test: for the student
 // it is the test process, and the test process proper only waits for it (the test harness).
@@ -146,7 +154,7 @@ std::string started_by(const Thread& t, const std::vector<std::string>& student_
 void name_processes(std::vector<ProcessThread>& threads, const std::vector<std::string>& student_files) {
   std::string isolated_child;
   for (const auto& t : threads) {
-    if (!t.pid.empty() && any_frame(t, t.frames.size(), {"parlab_test::(anonymous namespace)::child_main"})) {
+    if (!t.pid.empty() && std::any_of(t.frames.begin(), t.frames.end(), is_isolated_child_main)) {
       isolated_child = t.pid;
       break;
     }

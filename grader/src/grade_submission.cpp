@@ -67,16 +67,24 @@ void redact_reports(const HiddenText& hidden, LabResult& lab) {
   }
 }
 
-// The files whose text must never show in a report: the hidden tests and the reference.
-std::vector<fs::path> hidden_files_of(const fs::path& source_root, const LabManifest& manifest) {
+// Every regular file under each of `dirs` (a missing folder has none).
+std::vector<fs::path> files_under(std::initializer_list<fs::path> dirs) {
   std::vector<fs::path> files;
-  for (const fs::path& dir : {source_root / "tests" / manifest.slug, source_root / "solutions" / manifest.slug}) {
+  for (const fs::path& dir : dirs) {
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (it->is_regular_file()) files.push_back(it->path());
     }
   }
   return files;
+}
+
+// What reports are checked against: the text that must never show in one (the hidden tests
+// and the reference), less what the student has in the kit anyway (the lab's folder and the
+// common code: visible tests, headers, starter, handout).
+HiddenText hidden_text_of(const fs::path& source_root, const LabManifest& manifest) {
+  return HiddenText(files_under({source_root / "tests" / manifest.slug, source_root / "solutions" / manifest.slug}),
+                    files_under({source_root / "labs" / manifest.slug, source_root / "labs" / "common"}));
 }
 
 }  // namespace
@@ -424,7 +432,7 @@ void Grader::grade_lab(const LabManifest& manifest, Slot& slot, LabResult& lab, 
   lab.build_seconds = built.seconds;
   times.build += built.seconds;
   // What the reports show is checked against the hidden tests and the reference.
-  const HiddenText hidden(hidden_files_of(options_.source_root, manifest));
+  const HiddenText hidden = hidden_text_of(options_.source_root, manifest);
   struct RedactAtEnd {
     const HiddenText& hidden;
     LabResult& lab;

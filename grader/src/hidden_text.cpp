@@ -25,26 +25,32 @@ bool worth_hiding(std::string_view bytes) {
   return letters >= HiddenText::window / 3;
 }
 
+// Calls `each` with the hash of every window of `file` worth hiding (a file that cannot be
+// read has none), leaving out the lines that declare test cases if asked.
+template <class Each>
+void for_each_window(const std::filesystem::path& file, bool without_case_names, Each each) {
+  std::string text;
+  try {
+    text = read_file(file);
+  } catch (const std::exception&) {
+    return;
+  }
+  // Case names are shown to students on purpose.
+  std::string kept;
+  for (const auto& line : split_lines(text)) {
+    if (!without_case_names || (!contains(line, "TEST_CASE") && !contains(line, "SECTION"))) kept += line + "\n";
+  }
+  for (std::size_t at = 0; at + HiddenText::window <= kept.size(); ++at) {
+    const std::string_view w = std::string_view(kept).substr(at, HiddenText::window);
+    if (worth_hiding(w)) each(hash_of(w));
+  }
+}
+
 }  // namespace
 
-HiddenText::HiddenText(const std::vector<std::filesystem::path>& files) {
-  for (const auto& file : files) {
-    std::string text;
-    try {
-      text = read_file(file);
-    } catch (const std::exception&) {
-      continue;
-    }
-    // Case names are shown to students on purpose.
-    std::string kept;
-    for (const auto& line : split_lines(text)) {
-      if (!contains(line, "TEST_CASE") && !contains(line, "SECTION")) kept += line + "\n";
-    }
-    for (std::size_t at = 0; at + window <= kept.size(); ++at) {
-      const std::string_view w = std::string_view(kept).substr(at, window);
-      if (worth_hiding(w)) windows_.insert(hash_of(w));
-    }
-  }
+HiddenText::HiddenText(const std::vector<std::filesystem::path>& hidden, const std::vector<std::filesystem::path>& published) {
+  for (const auto& file : hidden) for_each_window(file, true, [&](std::uint64_t h) { windows_.insert(h); });
+  for (const auto& file : published) for_each_window(file, false, [&](std::uint64_t h) { windows_.erase(h); });
 }
 
 std::string HiddenText::redact(const std::string& text) const {

@@ -5,7 +5,10 @@
 // those files out of the student's reach; this catches what got through anyway (a student
 // who returned a hidden file's bytes as a function's result, for the visible failure
 // expansion to show). A student's own text that happens to equal 40 bytes of the reference
-// is removed too: rare, and the lesser evil.
+// is removed too: rare, and the lesser evil. Text that the student has anyway (the kit: the
+// visible tests, the headers, the starter, the handout) is never removed, even where a
+// hidden test or the reference repeats it: removing it would garble a visible message and
+// protect nothing.
 
 #include <cstdint>
 #include <filesystem>
@@ -18,7 +21,9 @@ namespace grader {
 class HiddenText {
  public:
   static constexpr std::size_t window = 40;
-  explicit HiddenText(const std::vector<std::filesystem::path>& files);
+  // `hidden`: the files whose text must not show; `published`: the files the student already
+  // has, whose windows stay even where a hidden file holds them too.
+  HiddenText(const std::vector<std::filesystem::path>& hidden, const std::vector<std::filesystem::path>& published);
   // `text` with every 40-byte window found in a hidden file replaced by a marker.
   [[nodiscard]] std::string redact(const std::string& text) const;
 

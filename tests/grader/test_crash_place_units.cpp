@@ -386,6 +386,35 @@ Thread 1 (Thread 0x7f1 (LWP 40) "lab01_hidden"):
   CHECK(grader::where_it_was_stopped(grader::summarize_backtrace("")).empty());
 }
 
+// As gdb prints it from the -Og test build: child_main inlined into run_isolated is named
+// by its bare name, and its threads are the test process's for the student.
+TEST_CASE("a hang in the isolated child is named as the test process, however gdb names child_main", "[grader][backtrace]") {
+  const std::string gdb = R"(=== process 21790: the test process ===
+Thread 1 (Thread 0x7f1b6f422740 (LWP 21790) "lab01_hidden"):
+#0  0x00007f1b6f11a26f in __GI___poll (fds=..., nfds=..., timeout=...) at ../sysdeps/unix/sysv/linux/poll.c:29
+#1  0x000055f8f093a547 in collect () at /work/main/labs/common/testing/src/isolated.cpp:282
+#2  0x000055f8f093a78f in parlab_test::detail::run_isolated(std::function<std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > ()> const&) () at /work/main/labs/common/testing/src/isolated.cpp:416
+=== process 21794: a child process ===
+Thread 4 (Thread 0x7f1b6d81a6c0 (LWP 21799) "lab01_hidden"):
+#0  __futex_abstimed_wait_common64 (private=..., cancel=..., abstime=..., op=..., expected=..., futex_word=...) at ./nptl/futex-internal.c:57
+#4  ___pthread_cond_wait (cond=..., mutex=...) at ./nptl/pthread_cond_wait.c:618
+#5  0x000055f8f09691a8 in std::condition_variable::wait<parlab::lab01::BlockingQueue<int>::pop()::{lambda()#1}>(std::unique_lock<std::mutex>&, parlab::lab01::BlockingQueue<int>::pop()::{lambda()#1}) (__p=..., __lock=..., this=...) at /usr/include/c++/12/condition_variable:102
+#6  parlab::lab01::BlockingQueue<int>::pop (this=...) at /tmp/w/slot-0/overlay/01-queues/src/blocking_queue.cpp:41
+#7  0x000055f8f0940ed8 in operator() () at /work/main/tests/01-queues/hidden_queue.cpp:152
+Thread 1 (Thread 0x7f0eec246740 (LWP 21794) "lab01_hidden"):
+#3  0x00007f0eebdc8ce3 in __pthread_clockjoin_ex (threadid=..., thread_return=..., clockid=..., abstime=..., block=...) at ./nptl/pthread_join_common.c:102
+#4  0x00007f0eec0d4517 in std::thread::join() () from /lib/x86_64-linux-gnu/libstdc++.so.6
+#13 0x000055b67c1addf9 in operator() () at /work/main/tests/01-queues/hidden_queue.cpp:160
+#22 0x000055b67c1a36db in child_main () at /work/main/labs/common/testing/src/isolated.cpp:227
+#23 0x000055b67c1a475f in parlab_test::detail::run_isolated(std::function<std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > ()> const&) () at /work/main/labs/common/testing/src/isolated.cpp:411
+)";
+  const auto summary = grader::summarize_backtrace(gdb, {"blocking_queue.cpp"});
+  INFO(summary.headline);
+  CHECK(summary.headline == "consumer blocked in pop: it waits for an item that never comes, in BlockingQueue<…>::pop "
+                            "(blocking_queue.cpp:41) (thread 4)");
+  CHECK_FALSE(contains(summary.headline, "child process"));
+}
+
 TEST_CASE("a consumer blocked in pop is named with its frame in the student's file", "[grader][backtrace]") {
   const std::string gdb = R"(Thread 3 (Thread 0x7f3 (LWP 14) "lab01_hidden"):
 #0  0x00007f in __futex_abstimed_wait_common (...) at ./nptl/futex-internal.c:57

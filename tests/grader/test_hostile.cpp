@@ -303,8 +303,19 @@ TEST_CASE("killing the parent does not stop the grader", "[grader][hostile]") {
 
 namespace {
 
-// Some 48-byte window of a hidden test's text (not blank) that appears in the reports: ""
-// when none does.
+// Whether `window` occurs in what the student has anyway: the lab's kit folder and the
+// common code (the grader leaves that text in reports even where a hidden test repeats it).
+bool published(const std::string& window) {
+  for (const fs::path& dir : {source_root / "labs" / "01-queues", source_root / "labs" / "common"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+      if (entry.is_regular_file() && grader::contains(grader::read_file(entry.path()), window)) return true;
+    }
+  }
+  return false;
+}
+
+// Some 48-byte window of a hidden test's text (not blank, not published in the kit) that
+// appears in the reports: "" when none does.
 std::string hidden_text_in(const Graded& g) {
   for (const auto& file : fs::directory_iterator(source_root / "tests" / "01-queues")) {
     // Case names are shown to students on purpose: lines that declare one are left out.
@@ -319,7 +330,7 @@ std::string hidden_text_in(const Graded& g) {
       const std::string escaped = json(window).dump();
       const std::string inner = escaped.substr(1, escaped.size() - 2);
       for (const std::string* text : {&g.report_text, &g.results}) {
-        if (text->find(window) != std::string::npos || text->find(inner) != std::string::npos) return window;
+        if ((text->find(window) != std::string::npos || text->find(inner) != std::string::npos) && !published(window)) return window;
       }
     }
   }

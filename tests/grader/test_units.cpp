@@ -226,9 +226,14 @@ TEST_CASE("hidden text is removed from what a report shows", "[grader][unit]") {
   const fs::path dir = fs::temp_directory_path() / ("parlab-hidden-" + grader::random_hex(4));
   fs::create_directories(dir);
   const std::string secret = "CHECK(primes_threads(1000, 3, 17) == expected_primes_below_thousand);\n";
-  grader::write_file_atomically(dir / "hidden.cpp", "TEST_CASE(\"a case name that is shown on purpose\") {\n" + secret + "}\n");
-  const grader::HiddenText hidden({dir / "hidden.cpp"});
+  // A line the student has in the kit too (a visible test) is not hidden from them.
+  const std::string published = "CHECK(isolated([&] { return run_file_counter(dir / \"count.txt\", LockMode::flock); }) == 4000);\n";
+  grader::write_file_atomically(dir / "visible.cpp", published);
+  grader::write_file_atomically(dir / "hidden.cpp",
+                                "TEST_CASE(\"a case name that is shown on purpose\") {\n" + secret + published + "}\n");
+  const grader::HiddenText hidden({dir / "hidden.cpp"}, {dir / "visible.cpp"});
   fs::remove_all(dir);
+  CHECK(hidden.redact("failed: " + published) == "failed: " + published);
   const std::string leaked = hidden.redact("got: " + secret + " end");
   CHECK_FALSE(grader::contains(leaked, "expected_primes_below"));
   CHECK(grader::contains(leaked, "removed"));
