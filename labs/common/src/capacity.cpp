@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <latch>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -33,18 +32,28 @@ double time_single(std::uint64_t iterations) {
   return sw.seconds();
 }
 
+// The workers wait for the start by spinning, not asleep on a latch: waking a sleeping
+// thread costs a scheduler round trip (on a virtual machine, waking a halted vCPU can take
+// milliseconds), and that delay, inside a 25 ms unit, read as lost capacity. Measured on
+// the 2-core course machine, 8 probes each: 1.86-2.02x with a latch (single rounds 1.41 to
+// an impossible 2.40), 1.94-1.99x with this start (rounds 1.88-2.01).
 double time_parallel(unsigned workers, std::uint64_t iterations) {
-  std::latch start(static_cast<std::ptrdiff_t>(workers) + 1);
+  std::atomic<unsigned> ready{0};
+  std::atomic<bool> go{false};
   std::vector<std::jthread> threads;
   threads.reserve(workers);
   for (unsigned w = 0; w < workers; ++w) {
     threads.emplace_back([&] {
-      start.arrive_and_wait();
+      ready.fetch_add(1, std::memory_order_acq_rel);
+      while (!go.load(std::memory_order_acquire)) {
+      }
       spin(iterations);
     });
   }
-  start.arrive_and_wait();
+  while (ready.load(std::memory_order_acquire) < workers) {
+  }
   Stopwatch sw;
+  go.store(true, std::memory_order_release);
   for (auto& t : threads) t.join();
   return sw.seconds();
 }
@@ -82,6 +91,9 @@ ParallelCapacity measure_parallel_capacity(unsigned workers, std::chrono::millis
   // the fastest single run of all rounds: one preempted single run would otherwise make
   // its round's ratio absurd (a 2-core machine "delivering" 30x).
   const unsigned rounds = 5;
+  // One parallel round first, not counted: the workers' stacks, the other core's clock and
+  // caches (the first round of a fresh process read as low as 1.0x on 2 quiet cores).
+  (void)time_parallel(workers, iterations);
   std::vector<double> singles, parallels;
   for (unsigned r = 0; r < rounds; ++r) {
     singles.push_back(time_single(iterations));
