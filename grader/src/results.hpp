@@ -1,6 +1,7 @@
 #pragma once
 // What grading found: the data every report (terminal, JSON, Gradescope, HTML) is made from.
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,16 @@ using PhaseSeconds = std::vector<std::pair<std::string, double>>;
 // the JSON names below are the only spelling.
 [[nodiscard]] std::string status_text(LabStatus status);
 [[nodiscard]] std::string status_text(PerfStatus status);
+
+// Reads a state from its JSON text. The enum's own from_json maps a text it does not know to
+// the first state ("graded"), which would turn a damaged or foreign file into points; here
+// an unknown text is an error that names it and what it was meant to be.
+template <class State>
+[[nodiscard]] State state_from_json(const nlohmann::json& text, const std::string& what) {
+  const State state = text.get<State>();
+  if (nlohmann::json(state) != text) throw std::runtime_error("unknown " + what + " " + text.dump());
+  return state;
+}
 
 NLOHMANN_JSON_SERIALIZE_ENUM(LabStatus, {{LabStatus::graded, "graded"},
                                          {LabStatus::not_submitted, "not submitted"},

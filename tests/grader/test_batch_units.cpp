@@ -44,10 +44,10 @@ grader::StudentRecord graded(const std::string& name, double points) {
   grader::StudentRecord r;
   r.student = name;
   r.fingerprint = "f-" + name;
-  r.outcome = "graded";
+  r.outcome = grader::Outcome::graded;
   r.score = points;
   r.max_score = 100;
-  r.labs = {{"01", "graded", points, 100}};
+  r.labs = {{"01", grader::LabStatus::graded, points, 100}};
   r.report = "reports/" + name;
   r.finished_at = "2026-11-26T00:00:00Z";
   return r;
@@ -129,6 +129,25 @@ TEST_CASE("the journal keeps every complete record, drops a torn last line and r
   CHECK_THROWS_WITH(grader::Journal(path, settings), ContainsSubstring("not a parlab batch journal"));
 }
 
+TEST_CASE("a journal record with a state it does not know is refused by name, never read as graded") {
+  json unknown = grader::to_json(graded("alice", 90));
+  unknown["outcome"] = "graded with honours";
+  CHECK_THROWS_WITH(grader::record_from_json(unknown),
+                    parlab_test::ContainsSubstring("unknown outcome \"graded with honours\""));
+  json lab_status = grader::to_json(graded("alice", 90));
+  lab_status["labs"][0]["status"] = "passed";  // a performance status where a lab status belongs
+  CHECK_THROWS_WITH(grader::record_from_json(lab_status), parlab_test::ContainsSubstring("unknown lab status \"passed\""));
+  // A journal written before the outcome had its own type: an ungraded record listed each
+  // lab with the outcome as its status. It still reads, as the outcome alone.
+  json old = grader::to_json(graded("bob", 0));
+  old["outcome"] = "rejected";
+  old["labs"] = json::array({{{"id", "01"}, {"status", "rejected"}, {"points", 0}, {"max_points", 100}}});
+  const grader::StudentRecord read = grader::record_from_json(old);
+  CHECK(read.outcome == grader::Outcome::rejected);
+  CHECK(read.labs.empty());
+  CHECK(read.final());
+}
+
 TEST_CASE("the gradebook quotes what a spreadsheet would misread and sums the labs") {
   CHECK(grader::csv_field("alice") == "alice");
   CHECK(grader::csv_field("Smith, Jo") == "\"Smith, Jo\"");
@@ -138,11 +157,11 @@ TEST_CASE("the gradebook quotes what a spreadsheet would misread and sums the la
 
   grader::StudentRecord rejected;
   rejected.student = "bob";
-  rejected.outcome = "rejected";
+  rejected.outcome = grader::Outcome::rejected;
   rejected.message = "bob.zip is not an archive";
-  rejected.labs = {{"01", "rejected", 0, 100}, {"02", "rejected", 0, 50}};
+  rejected.max_score = 150;
   grader::StudentRecord alice = graded("alice", 90);
-  alice.labs.push_back({"02", "did not build", 0, 50});
+  alice.labs.push_back({"02", grader::LabStatus::did_not_build, 0, 50});
   const std::vector<grader::LabColumn> labs = {{"01", 100}, {"02", 50}};
   CHECK(grader::render_gradebook_csv(labs, {alice, rejected}) ==
         "student,lab01,lab02,total,max,outcome,note\n"

@@ -62,15 +62,18 @@ std::vector<std::string> console_lines(const std::string& log) {
   return out;
 }
 
-grader::StudentRecord record(const std::string& name, const std::string& outcome, double points) {
+grader::StudentRecord record(const std::string& name, grader::Outcome outcome, double points) {
   grader::StudentRecord r;
   r.student = name;
   r.outcome = outcome;
   r.score = points;
   r.max_score = 100;
-  r.labs = {{"01", outcome == "graded" ? "graded" : outcome, points, 100}};
   r.tasks = {{"01", "task1", points >= 30 ? 30.0 : points, 30}, {"01", "task2", points >= 90 ? 15.0 : 0.0, 15}};
-  if (outcome == "graded") r.performance = {{"01", "threads", points >= 90 ? "passed" : "below threshold", points / 60, 0.8}};
+  if (outcome == grader::Outcome::graded) {
+    r.labs = {{"01", grader::LabStatus::graded, points, 100}};
+    r.performance = {{"01", "threads", points >= 90 ? grader::PerfStatus::passed : grader::PerfStatus::below_threshold,
+                      points / 60, 0.8}};
+  }
   r.failed_cases = points < 90 ? std::vector<std::string>{"01/hidden/close wakes every waiter"} : std::vector<std::string>{};
   r.report = "reports/" + grader::safe_file_name(name);
   return r;
@@ -82,11 +85,12 @@ TEST_CASE("class.html opens from the file system without a console error, a row 
   const std::string chromium = chromium_or_skip();
   const fs::path work = fs::temp_directory_path() / ("parlab-class-page-" + grader::random_hex(6));
   const fs::path out = work / "out";
-  std::vector<grader::StudentRecord> records = {record("alice", "graded", 100), record("bob", "graded", 35),
-                                                record("carol", "graded", 92.5), record("</td><script>x()</script>", "rejected", 0)};
+  std::vector<grader::StudentRecord> records = {record("alice", grader::Outcome::graded, 100), record("bob", grader::Outcome::graded, 35),
+                                                record("carol", grader::Outcome::graded, 92.5),
+                                                record("</td><script>x()</script>", grader::Outcome::rejected, 0)};
   records.back().message = "the archive <b>is</b> not readable";
   for (const auto& r : records) {
-    if (r.outcome == "graded") grader::write_file_atomically(out / r.report / "report.html", "<!DOCTYPE html><p>" + r.student);
+    if (r.outcome == grader::Outcome::graded) grader::write_file_atomically(out / r.report / "report.html", "<!DOCTYPE html><p>" + r.student);
     else grader::write_file_atomically(out / r.report / "grader-output.txt", "rejected\n");
   }
   grader::write_file_atomically(out / "roster.csv", "folder,name,id\nalice,\"Liddell, Alice\",1\nbob,Bob,2\ndan,Dan,4\n");

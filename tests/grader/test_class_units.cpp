@@ -18,15 +18,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-grader::StudentRecord record(const std::string& name, const std::string& outcome, std::vector<grader::LabPoints> lab_points) {
+using grader::LabStatus;
+using grader::Outcome;
+
+grader::StudentRecord record(const std::string& name, Outcome outcome, std::vector<grader::LabPoints> lab_points) {
   grader::StudentRecord r;
   r.student = name;
   r.outcome = outcome;
-  r.labs = std::move(lab_points);
-  for (const auto& lab : r.labs) {
+  for (const auto& lab : lab_points) {
     r.score += lab.points;
     r.max_score += lab.max_points;
   }
+  if (outcome == Outcome::graded) r.labs = std::move(lab_points);
   r.report = "reports/" + grader::safe_file_name(name);
   return r;
 }
@@ -40,10 +43,10 @@ const std::vector<grader::LabColumn> class_labs = {{"01", 100}, {"02", 50}};
 // alice: graded; bob: lab 02 not submitted; "Smith, =Jo": a name needing quotes and a
 // formula guard; carol: the grader failed; zed: not in the roster.
 std::vector<grader::StudentRecord> class_records() {
-  return {record("alice", "graded", {{"01", "graded", 90, 100}, {"02", "graded", 42.5, 50}}),
-          record("bob", "graded", {{"01", "graded", 30, 100}, {"02", "not submitted", 0, 50}}),
-          record("carol", "grader failed", {{"01", "grader failed", 0, 100}, {"02", "grader failed", 0, 50}}),
-          record("zed", "graded", {{"01", "graded", 100, 100}, {"02", "graded", 50, 50}})};
+  return {record("alice", Outcome::graded, {{"01", LabStatus::graded, 90, 100}, {"02", LabStatus::graded, 42.5, 50}}),
+          record("bob", Outcome::graded, {{"01", LabStatus::graded, 30, 100}, {"02", LabStatus::not_submitted, 0, 50}}),
+          record("carol", Outcome::grader_failed, {{"01", LabStatus::graded, 0, 100}, {"02", LabStatus::graded, 0, 50}}),
+          record("zed", Outcome::graded, {{"01", LabStatus::graded, 100, 100}, {"02", LabStatus::graded, 50, 50}})};
 }
 
 const char* roster_text =
@@ -114,7 +117,7 @@ TEST_CASE("moodle.csv has one identifier per row and leaves out the rows Moodle 
         "Carol,,S-3,,carol@example.edu,,\n"
         "\"Dan \"\"the man\"\"\",1004,,,,0,0\n");
   // Without a roster the folder name stands in as the username, and nobody is left out.
-  const std::vector<grader::StudentRecord> one = {record("=cmd", "rejected", {{"01", "rejected", 0, 100}, {"02", "rejected", 0, 50}})};
+  const std::vector<grader::StudentRecord> one = {record("=cmd", Outcome::rejected, {{"01", LabStatus::graded, 0, 100}, {"02", LabStatus::graded, 0, 50}})};
   CHECK(grader::render_moodle_csv(class_labs, grader::match_roster(one, std::nullopt)) ==
         "Name,User ID,ID number,Username,Email address,Lab 01,Lab 02\n"
         "'=cmd,,,'=cmd,,0,0\n");
@@ -134,11 +137,11 @@ TEST_CASE("class.html escapes what students control, has a row per student and l
   grader::ClassPageInput in;
   in.labs = class_labs;
   auto records = class_records();
-  records.push_back(record("<script>alert(1)</script>", "rejected", {{"01", "rejected", 0, 100}, {"02", "rejected", 0, 50}}));
+  records.push_back(record("<script>alert(1)</script>", Outcome::rejected, {{"01", LabStatus::graded, 0, 100}, {"02", LabStatus::graded, 0, 50}}));
   records.back().message = "\"><img src=x onerror=alert(2)>";
   records[0].tasks = {{"01", "task1", 30, 30}, {"01", "task2", 5, 15}};
   records[1].tasks = {{"01", "task1", 10, 30}, {"01", "task2", 15, 15}};
-  records[0].performance = {{"01", "threads", "passed", 1.4, 0.8}};
+  records[0].performance = {{"01", "threads", grader::PerfStatus::passed, 1.4, 0.8}};
   records[0].failed_cases = {"01/hidden/a <case>"};
   in.class_list = grader::match_roster(records, grader::parse_lms_roster(roster_text, "roster.csv"));
   in.summary = grader::class_summary(class_labs, records);

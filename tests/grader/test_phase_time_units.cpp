@@ -31,8 +31,8 @@ grader::LabResult thread_lab() {
 grader::StudentRecord timed_record(const std::string& name, double build, double timing) {
   grader::StudentRecord r;
   r.student = name;
-  r.outcome = "graded";
-  r.labs = {{"01", "graded", 10, 10}};
+  r.outcome = grader::Outcome::graded;
+  r.labs = {{"01", grader::LabStatus::graded, 10, 10}};
   r.phase_seconds = {{"total", build + timing}, {"build", build}, {"timing", timing}, {"tsan", 0}};
   r.lab_phase_seconds = {{"01", {{"build", build}, {"timing", timing}}}};
   return r;
@@ -86,7 +86,7 @@ TEST_CASE("the class summary gives each phase's mean and max, per submission and
   std::vector<grader::StudentRecord> records = {timed_record("a", 10, 20), timed_record("b", 2, 40)};
   grader::StudentRecord failed;  // a failed grading recorded no phases: it does not count
   failed.student = "c";
-  failed.outcome = "grader failed";
+  failed.outcome = grader::Outcome::grader_failed;
   records.push_back(failed);
   const json summary = grader::class_summary({{"01", 10}}, records);
   const json& submission = summary["seconds"]["submission"];

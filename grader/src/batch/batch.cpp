@@ -14,6 +14,7 @@
 #include "util/file_lock.hpp"
 #include "util/files.hpp"
 #include "util/text.hpp"
+#include "verdict.hpp"
 
 namespace grader {
 
@@ -65,14 +66,15 @@ std::map<std::string, double> numbers_of(const json& seconds) {
 }
 
 StudentRecord record_from_report(const json& report, StudentRecord record) {
-  record.outcome = "graded";
+  record.outcome = Outcome::graded;
   record.score = report.at("score").get<double>();
   record.max_score = report.at("max_score").get<double>();
   record.phase_seconds = numbers_of(report.value("seconds", json::object()));
   for (const auto& lab : report.at("labs")) {
     const std::string id = lab.at("id").get<std::string>();
-    if (lab.at("status").get<std::string>() == "graded") record.lab_phase_seconds[id] = numbers_of(lab.value("seconds", json::object()));
-    record.labs.push_back(LabPoints{id, lab.at("status").get<std::string>(), lab.at("points").get<double>(),
+    const auto status = state_from_json<LabStatus>(lab.at("status"), "lab status");
+    if (status == LabStatus::graded) record.lab_phase_seconds[id] = numbers_of(lab.value("seconds", json::object()));
+    record.labs.push_back(LabPoints{id, status, lab.at("points").get<double>(),
                                     lab.at("max_points").get<double>()});
     for (const auto& t : lab.at("tasks")) {
       record.tasks.push_back(TaskOutcome{id, t.at("id").get<std::string>(), t.at("earned").get<double>(),
@@ -80,11 +82,12 @@ StudentRecord record_from_report(const json& report, StudentRecord record) {
     }
     for (const auto& p : lab.at("performance")) {
       if (p.at("ratios").empty()) continue;  // not timed: no ratio to plot
-      record.performance.push_back(PerformanceOutcome{id, p.at("id").get<std::string>(), p.at("status").get<std::string>(),
+      record.performance.push_back(PerformanceOutcome{id, p.at("id").get<std::string>(),
+                                                      state_from_json<PerfStatus>(p.at("status"), "performance status"),
                                                       p.at("median_ratio").get<double>(), p.at("threshold").get<double>()});
     }
     for (const auto& c : lab.at("cases")) {
-      if (c.at("verdict").get<std::string>() != "passed") {
+      if (c.at("verdict").get<std::string>() != verdict_id(Verdict::passed)) {
         record.failed_cases.push_back(id + "/" + c.at("suite").get<std::string>() + "/" + c.at("name").get<std::string>());
       }
     }
@@ -152,25 +155,21 @@ class BatchRun {
       try {
         record = record_from_report(json::parse(read_file(partial / "report.json")), record);
       } catch (const std::exception& e) {
-        record.outcome = "grader failed";
+        record.outcome = Outcome::grader_failed;
         record.message = std::string("its report could not be read: ") + e.what();
       }
     } else if (ran.exit_code == 2) {
-      record.outcome = "rejected";  // the grader's "bad input": the submission's own fault
+      record.outcome = Outcome::rejected;  // the grader's "bad input": the submission's own fault
       record.message = error_line(ran.output);
     } else {
-      record.outcome = "grader failed";
+      record.outcome = Outcome::grader_failed;
       record.message = ran.timed_out ? fmt::format("grading took longer than {} s", options_.per_submission_timeout.count())
                        : ran.signal != 0 ? fmt::format("the grader was killed by signal {}: {}", ran.signal, error_line(ran.output))
                                          : fmt::format("the grader exited with status {}: {}", ran.exit_code, error_line(ran.output));
     }
-    if (record.outcome != "graded") {
-      double max_score = 0;
-      for (const auto& lab : options_.labs) {
-        record.labs.push_back(LabPoints{lab.id, record.outcome, 0, lab.max_points});
-        max_score += lab.max_points;
-      }
-      record.max_score = max_score;
+    if (record.outcome != Outcome::graded) {
+      record.max_score = 0;
+      for (const auto& lab : options_.labs) record.max_score += lab.max_points;
     }
     replace_folder(partial, reports / folder);
     record.seconds = std::chrono::duration<double>(Clock::now() - started).count();
@@ -185,9 +184,9 @@ class BatchRun {
     const double elapsed = std::chrono::duration<double>(Clock::now() - started_).count();
     const std::size_t left = todo_.size() - finished_;
     const double eta = elapsed / static_cast<double>(finished_) * static_cast<double>(left);
-    const std::string result = record.outcome == "graded"
+    const std::string result = record.outcome == Outcome::graded
                                    ? fmt::format("{:g}/{:g}", record.score, record.max_score)
-                                   : record.outcome + " (" + record.message + ")";
+                                   : outcome_text(record.outcome) + " (" + record.message + ")";
     fmt::print(stderr, "batch: [{}/{}] {}: {} in {}; {} elapsed{}\n", done_before_ + finished_, total_, record.student,
                result, human_seconds(record.seconds), human_seconds(elapsed),
                left == 0 ? std::string() : fmt::format(", about {} left", human_seconds(eta)));
@@ -272,8 +271,8 @@ void write_batch_files(const BatchOptions& options, const Roster& roster, const 
   std::vector<StudentRecord> records;
   for (const auto& entry : roster.entries) {
     const StudentRecord& record = journal.latest().at(entry.student);
-    if (record.outcome == "rejected") ++outcome.rejected;
-    if (record.outcome == "grader failed") ++outcome.grader_failed;
+    if (record.outcome == Outcome::rejected) ++outcome.rejected;
+    if (record.outcome == Outcome::grader_failed) ++outcome.grader_failed;
     records.push_back(record);
   }
   outcome.files = write_gradebook(options.out, options.labs, records);

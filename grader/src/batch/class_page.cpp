@@ -58,7 +58,14 @@ std::string percent_bar(double share, bool bad = false) {
                      std::clamp(share, 0.0, 1.0) * 100);
 }
 
-std::string outcome_of(const ClassMember& m) { return m.record ? m.record->outcome : "no submission"; }
+std::string outcome_of(const ClassMember& m) { return m.record ? outcome_text(m.record->outcome) : "no submission"; }
+
+// Why a lab cell shows no points of its own ("did not build", "rejected"), or "" when graded.
+std::string lab_cell_status(const ClassMember& m, const LabPoints* p) {
+  if (!m.record) return "";
+  if (m.record->outcome != Outcome::graded) return outcome_text(m.record->outcome);
+  return p != nullptr && p->status != LabStatus::graded ? status_text(p->status) : "";
+}
 
 std::string render_cards(const ClassPageInput& in) {
   const json& total = in.summary["total"];
@@ -117,14 +124,15 @@ std::string render_student_table(const ClassPageInput& in) {
     for (const auto& lab : in.labs) {
       const LabPoints* p = m.record ? find_lab(*m.record, lab.id) : nullptr;
       const double points = p != nullptr ? p->points : 0;
-      const std::string status = p != nullptr && p->status != "graded" ? " title=\"" + esc(p->status) + "\" class=\"num muted\"" : " class=\"num\"";
+      const std::string why = lab_cell_status(m, p);
+      const std::string status = !why.empty() ? " title=\"" + esc(why) + "\" class=\"num muted\"" : " class=\"num\"";
       out += fmt::format("<td{} data-sort=\"{}\">{}</td>", status, points, points_text(points));
     }
     const double total = m.record ? m.record->score : 0;
     std::string note = m.record ? m.record->message : "in the roster, no submission";
     if (m.record && note.empty()) {
       for (const auto& lab : m.record->labs) {
-        if (lab.status != "graded") note += (note.empty() ? "" : "; ") + lab.id + " " + lab.status;
+        if (lab.status != LabStatus::graded) note += (note.empty() ? "" : "; ") + lab.id + " " + status_text(lab.status);
       }
     }
     if (in.class_list.has_roster && !m.person) note = "not in the roster" + (note.empty() ? "" : "; " + note);
@@ -144,7 +152,7 @@ std::string render_task_rates(const ClassPageInput& in) {
     if (!m.record) continue;
     for (const auto& t : m.record->tasks) {
       const LabPoints* lab = find_lab(*m.record, t.lab);
-      if (lab == nullptr || lab->status != "graded") continue;
+      if (lab == nullptr || lab->status != LabStatus::graded) continue;
       const std::string key = t.lab + " " + t.id;
       auto it = std::find_if(rates.begin(), rates.end(), [&](const auto& r) { return r.first == key; });
       if (it == rates.end()) it = rates.insert(rates.end(), {key, Rate{}});
@@ -204,9 +212,9 @@ std::string render_performance(const ClassPageInput& in) {
     svg += fmt::format(R"(<line x1="{0:.1f}" x2="{0:.1f}" y1="{1:.1f}" y2="{2:.1f}" stroke="#ef6c00" stroke-dasharray="4,3"><title>needed {3:.2f}</title></line>)",
                        x_of(threshold), y - 12, y + 12, threshold);
     for (const auto& [name, p] : lines[i].second) {
-      const char* colour = p.status == "passed" ? "#2e7d32" : p.status == "unreliable" ? "#9e9e9e" : "#c62828";
+      const char* colour = p.status == PerfStatus::passed ? "#2e7d32" : p.status == PerfStatus::unreliable ? "#9e9e9e" : "#c62828";
       svg += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="5" fill="{}" fill-opacity="0.7"><title>{}: {:.2f} ({})</title></circle>)",
-                         x_of(p.median_ratio), y, colour, esc(name), p.median_ratio, esc(p.status));
+                         x_of(p.median_ratio), y, colour, esc(name), p.median_ratio, esc(status_text(p.status)));
     }
   }
   const double axis = lane * static_cast<double>(lines.size()) + 24;

@@ -21,10 +21,10 @@ constexpr std::size_t most_failed_listed = 15;
 
 // What an instructor needs to know about a row besides its numbers.
 std::string row_note(const StudentRecord& record) {
-  if (record.outcome != "graded") return record.outcome + ": " + record.message;
+  if (record.outcome != Outcome::graded) return outcome_text(record.outcome) + ": " + record.message;
   std::vector<std::string> notes;
   for (const auto& lab : record.labs) {
-    if (lab.status != "graded") notes.push_back(lab.id + " " + lab.status);
+    if (lab.status != LabStatus::graded) notes.push_back(lab.id + " " + status_text(lab.status));
   }
   std::string out;
   for (const auto& n : notes) out += (out.empty() ? "" : "; ") + n;
@@ -151,7 +151,7 @@ std::string render_gradebook_csv(const std::vector<LabColumn>& labs, const std::
       const LabPoints* points = find_lab(record, lab.id);
       out += "," + points_text(points != nullptr ? points->points : 0);
     }
-    out += fmt::format(",{},{},{},{}\n", points_text(record.score), points_text(max_total), csv_field(record.outcome),
+    out += fmt::format(",{},{},{},{}\n", points_text(record.score), points_text(max_total), csv_field(outcome_text(record.outcome)),
                        csv_field(row_note(record)));
   }
   return out;
@@ -160,7 +160,7 @@ std::string render_gradebook_csv(const std::vector<LabColumn>& labs, const std::
 json class_summary(const std::vector<LabColumn>& labs, const std::vector<StudentRecord>& records) {
   double max_total = 0;
   for (const auto& lab : labs) max_total += lab.max_points;
-  std::map<std::string, int> outcomes = {{"graded", 0}, {"rejected", 0}, {"grader failed", 0}};
+  std::map<Outcome, int> outcomes = {{Outcome::graded, 0}, {Outcome::rejected, 0}, {Outcome::grader_failed, 0}};
   std::vector<double> totals;
   std::vector<int> bins(histogram_bins, 0);
   for (const auto& record : records) {
@@ -184,8 +184,9 @@ json class_summary(const std::vector<LabColumn>& labs, const std::vector<Student
     for (const auto& record : records) {
       const LabPoints* p = find_lab(record, lab.id);
       points.push_back(p != nullptr ? p->points : 0);
-      ++statuses[p != nullptr ? p->status : record.outcome];
-      if (p != nullptr && p->status == "graded") ++graded_for_lab[lab.id];
+      // An ungraded record has no labs: its outcome is each lab's status.
+      ++statuses[p != nullptr ? status_text(p->status) : outcome_text(record.outcome)];
+      if (p != nullptr && p->status == LabStatus::graded) ++graded_for_lab[lab.id];
     }
     per_lab[lab.id] = {{"max_points", lab.max_points}, {"points", statistics(points)}, {"statuses", statuses}};
   }
@@ -201,7 +202,9 @@ json class_summary(const std::vector<LabColumn>& labs, const std::vector<Student
     most_failed.push_back({{"case", name}, {"lab", lab}, {"failed_by", failed[i].second},
                            {"of_graded", graded_for_lab.count(lab) != 0 ? graded_for_lab[lab] : 0}});
   }
-  return {{"students", records.size()}, {"outcomes", outcomes}, {"max_score", max_total}, {"total", statistics(totals)},
+  json outcome_counts = json::object();
+  for (const auto& [outcome, count] : outcomes) outcome_counts[outcome_text(outcome)] = count;
+  return {{"students", records.size()}, {"outcomes", outcome_counts}, {"max_score", max_total}, {"total", statistics(totals)},
           {"histogram", histogram}, {"labs", per_lab}, {"most_failed", most_failed},
           {"seconds", time_summary(labs, records)}};
 }

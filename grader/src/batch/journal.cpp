@@ -41,6 +41,8 @@ std::string differences(const json& written, const json& wanted) {
 
 }  // namespace
 
+std::string outcome_text(Outcome outcome) { return json(outcome).get<std::string>(); }
+
 json to_json(const StudentRecord& r) {
   json labs = json::array();
   for (const auto& lab : r.labs) {
@@ -64,11 +66,13 @@ StudentRecord record_from_json(const json& j) {
   try {
     r.student = j.at("student").get<std::string>();
     r.fingerprint = j.at("fingerprint").get<std::string>();
-    r.outcome = j.at("outcome").get<std::string>();
+    r.outcome = state_from_json<Outcome>(j.at("outcome"), "outcome");
     r.score = j.at("score").get<double>();
     r.max_score = j.at("max_score").get<double>();
-    for (const auto& lab : j.at("labs")) {
-      r.labs.push_back(LabPoints{lab.at("id").get<std::string>(), lab.at("status").get<std::string>(),
+    // Journals written before the outcome had its own type gave an ungraded record one lab
+    // entry per lab carrying the outcome as its status: they say nothing the outcome does not.
+    for (const auto& lab : r.outcome == Outcome::graded ? j.at("labs") : json::array()) {
+      r.labs.push_back(LabPoints{lab.at("id").get<std::string>(), state_from_json<LabStatus>(lab.at("status"), "lab status"),
                                  lab.at("points").get<double>(), lab.at("max_points").get<double>()});
     }
     r.failed_cases = j.at("failed_cases").get<std::vector<std::string>>();
@@ -78,7 +82,8 @@ StudentRecord record_from_json(const json& j) {
     }
     for (const auto& p : j.value("performance", json::array())) {
       r.performance.push_back(PerformanceOutcome{p.at("lab").get<std::string>(), p.at("id").get<std::string>(),
-                                                 p.at("status").get<std::string>(), p.at("median_ratio").get<double>(),
+                                                 state_from_json<PerfStatus>(p.at("status"), "performance status"),
+                                                 p.at("median_ratio").get<double>(),
                                                  p.at("threshold").get<double>()});
     }
     r.message = j.at("message").get<std::string>();
@@ -89,9 +94,8 @@ StudentRecord record_from_json(const json& j) {
     r.lab_phase_seconds = j.value("lab_phase_seconds", decltype(r.lab_phase_seconds){});
   } catch (const json::exception& e) {
     throw std::runtime_error(std::string("a journal record is malformed: ") + e.what());
-  }
-  if (r.outcome != "graded" && r.outcome != "rejected" && r.outcome != "grader failed") {
-    throw std::runtime_error("a journal record has the unknown outcome '" + r.outcome + "'");
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("a journal record has an ") + e.what());
   }
   return r;
 }

@@ -16,13 +16,26 @@
 
 #include <nlohmann/json.hpp>
 
+#include "results.hpp"
 #include "util/unique_fd.hpp"
 
 namespace grader {
 
+// How one student's grading ended. Only a graded record has labs; the other two say why
+// in the record's message.
+enum class Outcome {
+  graded,
+  rejected,       // the submission is not gradable: its own fault, final
+  grader_failed,  // a crash or a limit of the grader: graded again on resume
+};
+NLOHMANN_JSON_SERIALIZE_ENUM(Outcome, {{Outcome::graded, "graded"},
+                                       {Outcome::rejected, "rejected"},
+                                       {Outcome::grader_failed, "grader failed"}})
+[[nodiscard]] std::string outcome_text(Outcome outcome);
+
 struct LabPoints {
   std::string id;
-  std::string status;  // "graded", "not submitted", "did not build", "grader error"
+  LabStatus status = LabStatus::graded;
   double points = 0, max_points = 0;
 };
 
@@ -34,18 +47,17 @@ struct TaskOutcome {
 };
 
 struct PerformanceOutcome {
-  std::string lab, id, status;  // status as in the report: "passed", "unreliable", ...
+  std::string lab, id;
+  PerfStatus status = PerfStatus::not_timed;
   double median_ratio = 0, threshold = 0;
 };
 
 struct StudentRecord {
   std::string student;
   std::string fingerprint;
-  // "graded"; "rejected" (the submission is not gradable: its own fault, final);
-  // "grader failed" (a crash or a limit of the grader: graded again on resume)
-  std::string outcome;
+  Outcome outcome = Outcome::grader_failed;
   double score = 0, max_score = 0;
-  std::vector<LabPoints> labs;
+  std::vector<LabPoints> labs;  // empty unless graded
   std::vector<std::string> failed_cases;  // "01/hidden/<case name>"
   std::vector<TaskOutcome> tasks;
   std::vector<PerformanceOutcome> performance;  // only the entries that were timed
@@ -59,7 +71,7 @@ struct StudentRecord {
   std::map<std::string, std::map<std::string, double>> lab_phase_seconds;
   std::string finished_at;                // ISO 8601, UTC
 
-  [[nodiscard]] bool final() const { return outcome == "graded" || outcome == "rejected"; }
+  [[nodiscard]] bool final() const { return outcome != Outcome::grader_failed; }
 };
 
 [[nodiscard]] nlohmann::json to_json(const StudentRecord& record);

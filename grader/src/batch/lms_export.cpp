@@ -10,9 +10,9 @@ namespace {
 // is), the points otherwise; 0 for a student with no submission.
 std::string lab_cell(const ClassMember& member, const LabColumn& lab) {
   if (!member.record) return "0";
-  if (member.record->outcome == "grader failed") return "";
+  if (member.record->outcome == Outcome::grader_failed) return "";
   const LabPoints* points = find_lab(*member.record, lab.id);
-  if (points != nullptr && points->status == "grader error") return "";
+  if (points != nullptr && points->status == LabStatus::grader_error) return "";
   return points_text(points != nullptr ? points->points : 0);
 }
 
