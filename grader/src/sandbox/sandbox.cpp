@@ -188,6 +188,7 @@ const char* apply_limits(const SandboxLimits& limits) noexcept {
   // glibc gives every new thread a stack of RLIMIT_STACK (8 MiB by default) of address
   // space: 256 threads (lab 04 allows that many workers) would use the whole 2 GiB above.
   if (failed == nullptr) failed = set_limit(RLIMIT_STACK, "setrlimit RLIMIT_STACK", thread_stack_bytes, thread_stack_bytes);
+  if (failed == nullptr && limits.nice > 0 && ::setpriority(PRIO_PROCESS, 0, limits.nice) != 0) failed = "setpriority";
   return failed;
 }
 

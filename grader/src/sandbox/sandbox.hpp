@@ -28,6 +28,7 @@ struct SandboxLimits {
   unsigned open_files = 256;
   unsigned processes = 512;                     // counted per uid: bites only with a uid of its own; lab 04 runs 256 threads
   std::uint64_t output_bytes = 8ULL << 20;      // stdout + stderr; beyond this it is stopped
+  int nice = 0;                                 // 0-19: how far below the grader its processes run
 };
 
 struct SandboxRequest {
