@@ -36,7 +36,8 @@ struct Lab {
   std::filesystem::path directory;  // labs/NN-slug
   std::vector<std::string> editable;  // lab-relative paths of the files the student edits
   bool has_hidden_tests = false;
-  bool race_check = false;            // the grader reruns the tests under ThreadSanitizer
+  bool race_check = false;            // the grader reruns the tests under ThreadSanitizer;
+                                      // false where the editable code never runs on two threads
   std::string benchmark_target;       // empty when the lab has no benchmark
   std::vector<std::string> benchmark_args;  // what the grader and `parlab time` pass it
   std::vector<Task> tasks;
