@@ -1,5 +1,6 @@
 #include "build_tree.hpp"
 
+#include <charconv>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -79,10 +80,19 @@ bool BuildTree::up_to_date(const std::vector<std::string>& targets) const {
   return r.ok() && contains(r.output, "ninja: no work to do.");
 }
 
-BuildOutcome BuildTree::build(const std::vector<std::string>& targets, unsigned jobs) const {
+BuildOutcome BuildTree::build(const std::vector<std::string>& targets, unsigned jobs,
+                              const StillBuilding& still_building) const {
   std::vector<std::string> argv = {"cmake", "--build", settings_.binary_dir.string(), "-j", std::to_string(jobs), "--target"};
   argv.insert(argv.end(), targets.begin(), targets.end());
-  const CommandResult r = run_command(argv, command_options(std::chrono::minutes(15)));
+  CommandOptions options = command_options(std::chrono::minutes(15));
+  if (still_building) {
+    options.heartbeat = [&still_building](const std::string& output, double seconds) {
+      const std::optional<BuildSteps> steps = latest_build_steps(output);
+      still_building(steps ? fmt::format("{} of {} steps done, {} so far", steps->done, steps->total, human_seconds(seconds))
+                           : fmt::format("{} so far", human_seconds(seconds)));
+    };
+  }
+  const CommandResult r = run_command(argv, options);
   BuildOutcome outcome;
   outcome.ok = r.ok();
   if (!outcome.ok) {
@@ -101,6 +111,24 @@ BuildOutcome BuildTree::build(const std::vector<std::string>& targets, unsigned 
     }
   }
   return outcome;
+}
+
+std::optional<BuildSteps> latest_build_steps(std::string_view output) {
+  // Ninja starts each step's line with "[done/total] "; the last such line is the latest.
+  const char* const end = output.data() + output.size();
+  for (std::size_t searched_to = output.size(); searched_to > 0;) {
+    const std::size_t at = output.rfind('[', searched_to - 1);
+    if (at == std::string_view::npos) break;
+    searched_to = at;
+    if (at != 0 && output[at - 1] != '\n' && output[at - 1] != '\r') continue;
+    BuildSteps steps;
+    const auto [after_done, done_error] = std::from_chars(output.data() + at + 1, end, steps.done);
+    if (done_error != std::errc{} || after_done == end || *after_done != '/') continue;
+    const auto [after_total, total_error] = std::from_chars(after_done + 1, end, steps.total);
+    if (total_error != std::errc{} || after_total == end || *after_total != ']' || steps.total == 0) continue;
+    return steps;
+  }
+  return std::nullopt;
 }
 
 std::string extract_first_errors(const std::string& build_output, const std::vector<std::string>& strip_prefixes,

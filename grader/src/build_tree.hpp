@@ -4,8 +4,12 @@
 // -DPARLAB_IMPL=<slot overlay> and rebuilt incrementally for every submission, so only the
 // student's files recompile and relink.
 
+#include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace grader {
@@ -26,6 +30,9 @@ struct BuildOutcome {
   std::string first_errors;  // the first compiler or linker errors, paths shortened
 };
 
+// Told, about every 30 s of a build, how far it got: "57 of 120 steps done, 1 min 30 s so far".
+using StillBuilding = std::function<void(const std::string& how_far)>;
+
 class BuildTree {
  public:
   explicit BuildTree(BuildTreeSettings settings) : settings_(std::move(settings)) {}
@@ -35,8 +42,10 @@ class BuildTree {
   // throws std::runtime_error with CMake's message.
   void configure();
 
-  // Builds the targets (one lab's, so that its compile errors stay its own).
-  [[nodiscard]] BuildOutcome build(const std::vector<std::string>& targets, unsigned jobs) const;
+  // Builds the targets (one lab's, so that its compile errors stay its own). A cold build
+  // takes minutes: `still_building`, when given, hears how far it got every 30 s.
+  [[nodiscard]] BuildOutcome build(const std::vector<std::string>& targets, unsigned jobs,
+                                   const StillBuilding& still_building = {}) const;
 
   // True when the tree is configured with these settings and building the targets would do
   // nothing (a dry run: `ninja -n`, which changes nothing in the tree). A grading asks this
@@ -54,6 +63,12 @@ class BuildTree {
 
   BuildTreeSettings settings_;
 };
+
+// Ninja's latest "[done/total]" status in a build's output: how far a running build got.
+struct BuildSteps {
+  std::size_t done = 0, total = 0;
+};
+[[nodiscard]] std::optional<BuildSteps> latest_build_steps(std::string_view output);
 
 // The first errors of a failed build, with `strip_prefixes` removed from paths so the
 // student sees "01-queues/src/primes_threads.cpp:12:5: error: ...".

@@ -126,6 +126,11 @@ void Grader::progress(const std::string& message) const {
   if (options_.progress) fmt::print(stderr, "parlab-grader: {}\n", message);
 }
 
+StillBuilding Grader::still_building(std::string what) const {
+  if (!options_.progress) return {};
+  return [this, what = std::move(what)](const std::string& how_far) { progress(what + ": " + how_far); };
+}
+
 // Takes the lock on the reference tree, saying first what it waits for when it must wait.
 FileLock Grader::lock_reference(FileLock::Mode mode, const char* waiting_for) const {
   const auto lock_path = options_.work_dir / "reference.lock";
@@ -166,7 +171,8 @@ void Grader::build_reference(SubmissionResult& result, std::vector<LabResult>& l
     // One line per lab: a cold reference build takes minutes, and each lab's line says the
     // grader is still building, not hung.
     progress(fmt::format("building the reference of lab {}", labs_[i].id));
-    const BuildOutcome built = reference.build(lab_targets(labs_[i], options_.timing), options_.jobs);
+    const BuildOutcome built = reference.build(lab_targets(labs_[i], options_.timing), options_.jobs,
+                                               still_building(fmt::format("still building the reference of lab {}", labs_[i].id)));
     if (!built.ok) {
       labs[i].status = LabStatus::grader_error;
       labs[i].grader_error = "the reference solution of this lab does not build, so it cannot be graded:\n" + built.first_errors;
@@ -303,7 +309,8 @@ SubmissionResult Grader::grade(const fs::path& submission_path) {
 Grader::BuiltLab Grader::build_lab(const LabManifest& manifest, Slot& slot) const {
   const auto build_started = Clock::now();
   progress(fmt::format("lab {}: building", manifest.id));
-  const BuildOutcome built = slot.tree->build(lab_targets(manifest, options_.timing), options_.jobs);
+  const BuildOutcome built = slot.tree->build(lab_targets(manifest, options_.timing), options_.jobs,
+                                             still_building(fmt::format("lab {}: still building", manifest.id)));
   end_adopted_orphans();
   return {built.ok, built.first_errors, seconds_since(build_started)};
 }
@@ -360,7 +367,9 @@ std::string Grader::build_tsan(const LabManifest& manifest, Slot& slot) const {
   progress(fmt::format("lab {}: building with ThreadSanitizer", manifest.id));
   try {
     slot.tsan_tree->configure();
-    const BuildOutcome tsan_built = slot.tsan_tree->build(lab_targets(manifest, false), options_.jobs);
+    const BuildOutcome tsan_built =
+        slot.tsan_tree->build(lab_targets(manifest, false), options_.jobs,
+                              still_building(fmt::format("lab {}: still building with ThreadSanitizer", manifest.id)));
     end_adopted_orphans();
     if (!tsan_built.ok) return "the ThreadSanitizer build failed:\n" + tsan_built.first_errors;
   } catch (const std::exception& e) {

@@ -64,6 +64,8 @@ class Grader {
   struct RanCases;
   struct RaceCheck;
   void progress(const std::string& message) const;
+  // A progress line every 30 s of a build: "<what>: 57 of 120 steps done, 1 min 30 s so far".
+  [[nodiscard]] StillBuilding still_building(std::string what) const;
   [[nodiscard]] std::string settings_summary() const;
   [[nodiscard]] std::vector<LabResult> empty_lab_results() const;
   [[nodiscard]] FileLock lock_reference(FileLock::Mode mode, const char* waiting_for) const;

@@ -154,6 +154,34 @@ TEST_CASE("the first compiler errors are kept with paths the student knows", "[g
   CHECK_FALSE(grader::contains(errors, "/work/slot"));
 }
 
+TEST_CASE("a running build's progress is ninja's latest step line", "[grader][build]") {
+  CHECK_FALSE(grader::latest_build_steps("").has_value());
+  CHECK_FALSE(grader::latest_build_steps("-- Configuring done\n").has_value());
+  const auto steps = grader::latest_build_steps(
+      "[1/120] Building CXX object a.o\n"
+      "warning: x [-Wall] in a.cpp\n"
+      "[57/120] Building CXX object b.o\n"
+      "note: a bracket [9/9] inside a line is not a step\n");
+  REQUIRE(steps.has_value());
+  CHECK(steps->done == 57);
+  CHECK(steps->total == 120);
+  CHECK_FALSE(grader::latest_build_steps("[57/0] nonsense\n[x/3] neither\n").has_value());
+}
+
+TEST_CASE("a long command's heartbeat hears what it printed so far, and only while it runs", "[grader][command]") {
+  std::vector<std::pair<std::string, double>> beats;
+  grader::CommandOptions options = grader::command_options(std::chrono::seconds(30));
+  options.heartbeat_every = std::chrono::milliseconds(300);
+  options.heartbeat = [&beats](const std::string& output, double seconds) { beats.emplace_back(output, seconds); };
+  const grader::CommandResult r =
+      grader::run_command({"sh", "-c", "echo '[1/2] first'; sleep 1; echo '[2/2] second'; sleep 1"}, options);
+  REQUIRE(r.ok());
+  REQUIRE(beats.size() >= 2);
+  CHECK(grader::contains(beats.back().first, "[2/2] second"));
+  for (std::size_t i = 1; i < beats.size(); ++i) CHECK(beats[i].second > beats[i - 1].second);
+  CHECK(beats.back().second <= r.seconds);
+}
+
 TEST_CASE("staging takes only editable files and keeps unchanged files untouched", "[grader][staging]") {
   const auto catalog = grader::discover_labs(PARLAB_GRADER_SOURCE_ROOT);
   const auto labs = grader::select_labs(catalog, {"01"});

@@ -1,5 +1,6 @@
 #include "util/command.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -54,6 +55,34 @@ class ReapGuard {
  private:
   pid_t pid_;
 };
+
+// Reads what the command prints (up to the cap) until every writer is gone, calling the
+// heartbeat on time. False when the timeout came first.
+bool collect_output(int fd, std::chrono::steady_clock::time_point started, const CommandOptions& options,
+                    std::string& output) {
+  const auto deadline = started + options.timeout;
+  auto next_heartbeat = started + options.heartbeat_every;
+  char buffer[65536];
+  while (true) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
+    if (options.heartbeat && now >= next_heartbeat) {
+      options.heartbeat(output, std::chrono::duration<double>(now - started).count());
+      next_heartbeat = now + options.heartbeat_every;
+    }
+    const auto wake_at = options.heartbeat ? std::min(deadline, next_heartbeat) : deadline;
+    const auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake_at - now).count();
+    pollfd pfd{fd, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(std::clamp<long long>(wait_ms, 1, 1000)));
+    if (ready <= 0) continue;  // nothing yet, or EINTR
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;  // every writer is gone
+    if (output.size() < options.output_cap) {
+      output.append(buffer, std::min(static_cast<std::size_t>(n), options.output_cap - output.size()));
+    }
+  }
+}
 
 }  // namespace
 
@@ -122,27 +151,8 @@ CommandResult run_command(const std::vector<std::string>& argv_in, const Command
   }
 
   CommandResult result;
-  const auto deadline = started + options.timeout;
-  char buffer[65536];
-  while (true) {
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      result.timed_out = true;
-      ::kill(-pid, SIGKILL);
-      break;
-    }
-    const auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-    pollfd pfd{output.read_end.get(), POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(wait_ms, 1000)));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) continue;
-    const ssize_t n = ::read(output.read_end.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // every writer is gone
-    if (result.output.size() < options.output_cap) {
-      result.output.append(buffer, std::min(static_cast<std::size_t>(n), options.output_cap - result.output.size()));
-    }
-  }
+  result.timed_out = !collect_output(output.read_end.get(), started, options, result.output);
+  if (result.timed_out) ::kill(-pid, SIGKILL);
   const int status = guard.wait();
   ::kill(-pid, SIGKILL);  // anything it left running in its group
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct CommandOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};
   std::size_t output_cap = 4 << 20;
   std::vector<std::string> extra_environment;  // "NAME=value", added to the grader's own
+  // Called every `heartbeat_every` while the command runs, with what it printed so far and
+  // the seconds since it started: lets a caller say that a long build is still going and
+  // how far it got, instead of minutes of silence.
+  std::function<void(const std::string& output_so_far, double seconds)> heartbeat;
+  std::chrono::milliseconds heartbeat_every{std::chrono::seconds(30)};
 };
 
 [[nodiscard]] inline CommandOptions command_options(std::chrono::milliseconds timeout, std::size_t output_cap = 4 << 20) {
