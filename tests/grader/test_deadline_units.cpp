@@ -2,6 +2,7 @@
 // its checks, is not stopped at the timeout; one that is blocked is (ProgressDeadline), and
 // a case stopped after its end record is judged by its checks (decide_verdict).
 #include <chrono>
+#include <string>
 #include <thread>
 
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include "channel.hpp"
 #include "parlab_test/catch.hpp"
 #include "sandbox/progress_deadline.hpp"
+#include "util/files.hpp"
 #include "util/text.hpp"
 #include "verdict.hpp"
 
@@ -42,13 +44,27 @@ class Child {
   pid_t pid_;
 };
 
-// Asks the deadline the way the sandbox's poll loop does until it expires; returns when.
-double seconds_until_expired(ProgressDeadline& deadline, Clock::time_point started, std::string_view channel,
-                             std::chrono::seconds give_up) {
-  for (;;) {
-    const auto now = Clock::now();
+// Waits (10 s at most) until `pid` sleeps: a child that has not reached pause() yet on a
+// busy machine is still runnable, which the deadline rightly reads as computing.
+void wait_until_sleeping(pid_t pid) {
+  const auto give_up = Clock::now() + 10s;
+  while (Clock::now() < give_up) {
+    const std::string stat = grader::read_file("/proc/" + std::to_string(pid) + "/stat");
+    const auto close = stat.rfind(')');
+    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'S') return;
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
+// Asks the deadline every 100 ms of a clock of its own, which only this loop advances, until
+// it expires; returns that clock's seconds since `started`. The deadline's verdicts then do
+// not depend on how fast a busy machine runs this loop: only the child's CPU use and state
+// are real (each step also waits 10 ms of real time, so a spinner gets to spin).
+double clock_seconds_until_expired(ProgressDeadline& deadline, Clock::time_point started, std::string_view channel,
+                                   std::chrono::seconds give_up) {
+  for (auto now = started;; now += 100ms) {
     if (deadline.expired(now, channel) || now - started > give_up) return std::chrono::duration<double>(now - started).count();
-    std::this_thread::sleep_for(std::min(deadline.until_next_check(now), std::chrono::milliseconds(50)) + 1ms);
+    std::this_thread::sleep_for(10ms);
   }
 }
 
@@ -60,9 +76,10 @@ TEST_CASE("a blocked case is stopped soon after the timeout, a computing one onl
   const double hard_end = ProgressDeadline::busy_stretch * 1.0;
   {
     const Child sleeper(false);
+    wait_until_sleeping(sleeper.pid());
     const auto started = Clock::now();
     ProgressDeadline deadline(started, timeout, sleeper.pid());
-    const double stopped = seconds_until_expired(deadline, started, "", 30s);
+    const double stopped = clock_seconds_until_expired(deadline, started, "", 30s);
     CHECK(stopped >= 1.0);
     CHECK(stopped < hard_end);  // one second of sampling past the timeout, not the stretched end
   }
@@ -70,16 +87,17 @@ TEST_CASE("a blocked case is stopped soon after the timeout, a computing one onl
     const Child spinner(true);
     const auto started = Clock::now();
     ProgressDeadline deadline(started, timeout, spinner.pid());
-    CHECK(seconds_until_expired(deadline, started, "", 30s) >= hard_end);
+    CHECK(clock_seconds_until_expired(deadline, started, "", 30s) >= hard_end);
   }
 }
 
 TEST_CASE("a case whose end record arrived is not stopped as hung", "[grader][deadline]") {
   const Child sleeper(false);
+  wait_until_sleeping(sleeper.pid());
   const auto started = Clock::now();
   ProgressDeadline deadline(started, 1s, sleeper.pid());
   const std::string channel = R"({"event":"case_ended","name":"a case","passed":true,"nonce":"n"})" "\n";
-  CHECK(seconds_until_expired(deadline, started, channel, 30s) >= ProgressDeadline::busy_stretch * 1.0);
+  CHECK(clock_seconds_until_expired(deadline, started, channel, 30s) >= ProgressDeadline::busy_stretch * 1.0);
 }
 
 TEST_CASE("a case stopped after it finished its checks is judged by them, not as timed out", "[grader][deadline]") {

@@ -1,15 +1,19 @@
 #include "sandbox/process_table.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,29 +28,40 @@ bool parse_int(const std::string& text, long& value) {
   return std::from_chars(begin, end, value).ec == std::errc{};
 }
 
+// The value after `key` on its line of a /proc status text, or false without one.
+bool field_value(std::string_view text, std::string_view key, long& value) {
+  const auto at = text.find(key);
+  if (at == std::string_view::npos) return false;
+  const char* begin = text.data() + at + key.size();
+  const char* end = text.data() + text.size();
+  while (begin < end && (*begin == ' ' || *begin == '\t')) ++begin;
+  return std::from_chars(begin, end, value).ec == std::errc{};
+}
+
+// One read() of /proc/PID/status into a stack buffer: beside a fork bomb the watcher reads
+// a thousand of these per sample on a starved CPU, so no stream, no allocation. The
+// fields we need (State, PPid, Uid, Threads) are all in its first 4 KiB.
 bool read_entry(pid_t pid, ProcessEntry& entry) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  if (!status) return false;
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buffer[4096];
+  const ssize_t got = ::read(fd, buffer, sizeof buffer);
+  ::close(fd);
+  if (got <= 0) return false;
+  const std::string_view text(buffer, static_cast<std::size_t>(got));
   entry.pid = pid;
-  bool have_uid = false, have_parent = false;
-  std::string line;
-  while (std::getline(status, line)) {
-    long value = 0;
-    if (line.rfind("State:", 0) == 0 && line.size() > 7) {
-      const auto pos = line.find_first_not_of(" \t", 6);
-      if (pos != std::string::npos) entry.state = line[pos];
-    } else if (line.rfind("PPid:", 0) == 0 && parse_int(line.substr(5), value)) {
-      entry.parent = static_cast<pid_t>(value);
-      have_parent = true;
-    } else if (line.rfind("Uid:", 0) == 0 && parse_int(line.substr(4), value)) {
-      entry.uid = static_cast<uid_t>(value);
-      have_uid = true;
-    } else if (line.rfind("Threads:", 0) == 0 && parse_int(line.substr(8), value)) {
-      entry.threads = static_cast<unsigned>(value);
-      break;  // the last field we need; the rest of the file is long
-    }
+  long parent = 0, uid = 0, threads = 1;
+  if (!field_value(text, "\nPPid:", parent) || !field_value(text, "\nUid:", uid)) return false;
+  if (field_value(text, "\nThreads:", threads)) entry.threads = static_cast<unsigned>(threads);
+  entry.parent = static_cast<pid_t>(parent);
+  entry.uid = static_cast<uid_t>(uid);
+  if (const auto at = text.find("\nState:"); at != std::string_view::npos) {
+    const auto letter = text.find_first_not_of(" \t", at + 7);
+    if (letter != std::string_view::npos) entry.state = text[letter];
   }
-  return have_uid && have_parent;
+  return true;
 }
 
 }  // namespace
@@ -80,6 +95,24 @@ unsigned tasks_of(const std::vector<ProcessEntry>& table, uid_t uid) {
   return total;
 }
 
+unsigned tasks_owned_by(uid_t uid) {
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return 0;
+  unsigned total = 0;
+  while (const dirent* entry = ::readdir(proc)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    char path[sizeof entry->d_name + 16];  // "/proc/" + the name + "/task"
+    struct stat info {};
+    std::snprintf(path, sizeof path, "/proc/%s", entry->d_name);
+    if (::stat(path, &info) != 0 || info.st_uid != uid) continue;
+    // /proc/PID/task links to itself, its parent and one folder per thread.
+    std::snprintf(path, sizeof path, "/proc/%s/task", entry->d_name);
+    total += ::stat(path, &info) == 0 && info.st_nlink > 2 ? static_cast<unsigned>(info.st_nlink - 2) : 1U;
+  }
+  ::closedir(proc);
+  return total;
+}
+
 std::vector<pid_t> descendants_of(const std::vector<ProcessEntry>& table, pid_t root) {
   std::vector<pid_t> out;
   std::vector<pid_t> frontier = {root};
@@ -96,27 +129,36 @@ std::vector<pid_t> descendants_of(const std::vector<ProcessEntry>& table, pid_t 
   return out;
 }
 
+namespace {
+
+// A helper process takes `uid` and sends `signal` with kill(-1), which reaches every process
+// of that uid but the caller in one pass; returns once the helper is done.
+void signal_every_process_as(uid_t uid, int signal) {
+  const pid_t helper = ::fork();
+  if (helper == 0) {
+    if (::setgroups(0, nullptr) == 0 && ::setgid(static_cast<gid_t>(uid)) == 0 && ::setuid(uid) == 0) {
+      ::kill(-1, signal);
+    }
+    ::_exit(0);
+  }
+  if (helper > 0) {
+    int status = 0;
+    while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+}  // namespace
+
 std::size_t kill_every_process_of_uid(uid_t uid, std::chrono::milliseconds patience) {
   const auto give_up = std::chrono::steady_clock::now() + patience;
   const std::size_t found = living_processes_of(read_process_table(), uid).size();
   if (found == 0) return 0;
   while (true) {
-    const pid_t killer = ::fork();
-    if (killer == 0) {
-      // As `uid`, kill(-1) signals every process of that uid except the caller.
-      if (::setgroups(0, nullptr) == 0 && ::setgid(static_cast<gid_t>(uid)) == 0 && ::setuid(uid) == 0) {
-        ::kill(-1, SIGKILL);
-      }
-      ::_exit(0);
-    }
-    if (killer > 0) {
-      int status = 0;
-      while (::waitpid(killer, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
+    signal_every_process_as(uid, SIGKILL);
     const auto alive = living_processes_of(read_process_table(), uid);
     if (alive.empty() || std::chrono::steady_clock::now() > give_up) return found;
-    for (const pid_t pid : alive) ::kill(pid, SIGKILL);  // also covers a failed fork above
+    for (const pid_t pid : alive) ::kill(pid, SIGKILL);  // also covers a failed fork in the helper
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }

