@@ -72,7 +72,7 @@ TEST_CASE("a program that cannot be started is named as the failed execve", "[gr
   CHECK(verdict_text(run, {}) == "sandbox set-up failed: execve: No such file or directory");
 }
 
-TEST_CASE("the process table reads each process's parent, uid, state and threads", "[grader][sandbox]") {
+TEST_CASE("the process table reads the parent, uid, state and threads of each process", "[grader][sandbox]") {
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) ::_exit(0);
