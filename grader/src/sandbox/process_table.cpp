@@ -90,7 +90,7 @@ std::vector<pid_t> living_processes_of(const std::vector<ProcessEntry>& table, u
 unsigned tasks_of(const std::vector<ProcessEntry>& table, uid_t uid) {
   unsigned total = 0;
   for (const auto& e : table) {
-    if (e.uid == uid && e.state != 'Z' && e.state != 'X') total += e.threads;
+    if (e.uid == uid && e.state != 'X') total += e.threads;
   }
   return total;
 }

@@ -531,6 +531,19 @@ void decode_ending(RunInProgress& run, SandboxResult& result) {
   }
 }
 
+// The kernel counts a task against its uid's RLIMIT_NPROC until it is reaped: the killed
+// processes of a fork bomb, reparented to the grader, must be reaped before the uid serves
+// the next case, or that case starts with hundreds of its allowance used and fails to fork
+// or start a thread. Bounded: a process that cannot be reaped in 10 s is left to the
+// next reap (the next run's end) and to the uid rotation.
+void wait_until_uid_is_free(uid_t uid) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (tasks_owned_by(uid) > 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    reap_orphans();
+  }
+}
+
 }  // namespace
 
 void become_child_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
@@ -596,9 +609,12 @@ Sandbox::Sandbox(Isolation isolation, SandboxPaths paths, unsigned concurrent_ru
 
 uid_t Sandbox::acquire_uid() {
   std::lock_guard lock(mutex_);
-  for (std::size_t i = 0; i < uid_in_use_.size(); ++i) {
+  // From the one after the last taken: a uid just released waits longest before its next case.
+  for (std::size_t step = 0; step < uid_in_use_.size(); ++step) {
+    const std::size_t i = (next_uid_index_ + step) % uid_in_use_.size();
     if (!uid_in_use_[i]) {
       uid_in_use_[i] = true;
+      next_uid_index_ = i + 1;
       return first_uid_ + static_cast<uid_t>(i);
     }
   }
@@ -657,6 +673,7 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run.started).count();
   drain_after_end(run, result);
   reap_orphans();
+  if (run.separate_uid) wait_until_uid_is_free(run.uid);
   decode_ending(run, result);
   return result;
 }

@@ -84,6 +84,7 @@ class Sandbox {
   uid_t first_uid_ = 0;
   std::mutex mutex_;
   std::vector<bool> uid_in_use_;
+  std::size_t next_uid_index_ = 0;  // where acquire_uid() starts looking (guarded by mutex_)
 };
 
 // The grader adopts orphaned descendants of its tests (PR_SET_CHILD_SUBREAPER) so that a
