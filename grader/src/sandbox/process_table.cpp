@@ -129,36 +129,27 @@ std::vector<pid_t> descendants_of(const std::vector<ProcessEntry>& table, pid_t 
   return out;
 }
 
-namespace {
-
-// A helper process takes `uid` and sends `signal` with kill(-1), which reaches every process
-// of that uid but the caller in one pass; returns once the helper is done.
-void signal_every_process_as(uid_t uid, int signal) {
-  const pid_t helper = ::fork();
-  if (helper == 0) {
-    if (::setgroups(0, nullptr) == 0 && ::setgid(static_cast<gid_t>(uid)) == 0 && ::setuid(uid) == 0) {
-      ::kill(-1, signal);
-    }
-    ::_exit(0);
-  }
-  if (helper > 0) {
-    int status = 0;
-    while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-}
-
-}  // namespace
-
 std::size_t kill_every_process_of_uid(uid_t uid, std::chrono::milliseconds patience) {
   const auto give_up = std::chrono::steady_clock::now() + patience;
   const std::size_t found = living_processes_of(read_process_table(), uid).size();
   if (found == 0) return 0;
   while (true) {
-    signal_every_process_as(uid, SIGKILL);
+    const pid_t killer = ::fork();
+    if (killer == 0) {
+      // As `uid`, kill(-1) signals every process of that uid except the caller.
+      if (::setgroups(0, nullptr) == 0 && ::setgid(static_cast<gid_t>(uid)) == 0 && ::setuid(uid) == 0) {
+        ::kill(-1, SIGKILL);
+      }
+      ::_exit(0);
+    }
+    if (killer > 0) {
+      int status = 0;
+      while (::waitpid(killer, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
     const auto alive = living_processes_of(read_process_table(), uid);
     if (alive.empty() || std::chrono::steady_clock::now() > give_up) return found;
-    for (const pid_t pid : alive) ::kill(pid, SIGKILL);  // also covers a failed fork in the helper
+    for (const pid_t pid : alive) ::kill(pid, SIGKILL);  // also covers a failed fork above
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
