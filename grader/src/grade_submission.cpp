@@ -349,6 +349,9 @@ TestRunSettings Grader::test_run_settings(const LabManifest& manifest, const Slo
   settings.strip_prefixes = {slot.overlay.string() + "/", options_.source_root.string() + "/"};
   // Crash and hang headlines name the innermost frame in one of these files.
   for (const auto& file : manifest.editable) settings.student_files.push_back(std::filesystem::path(file).filename().string());
+  for (const auto& task : manifest.tasks) {
+    if (task.loopback_tcp) settings.loopback_tcp_tasks.insert(task.id);
+  }
   return settings;
 }
 

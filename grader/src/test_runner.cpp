@@ -113,6 +113,7 @@ std::vector<CaseResult> run_test_cases(Sandbox& sandbox, const std::vector<TestC
     request.limits = settings.limits;
     request.result_channel = true;
     request.backtrace_on_timeout = true;
+    request.loopback_tcp = settings.loopback_tcp_tasks.contains(test.task_id);
     const SandboxResult run = sandbox.run(request);
     const ChannelReport channel = parse_channel(run.channel, test.name, run.nonce);
     const CaseVerdict verdict = decide_verdict(run, channel, settings.limits);
@@ -148,6 +149,7 @@ void rerun_under_tsan(Sandbox& sandbox, std::vector<CaseResult>& cases,
     request.environment = settings.environment;
     request.limits = settings.limits;
     request.result_channel = true;
+    request.loopback_tcp = settings.loopback_tcp_tasks.contains(c.task_id);
     const SandboxResult run = sandbox.run(request);
     const auto marker = run.output.find(tsan_marker);
     if (marker != std::string::npos) {

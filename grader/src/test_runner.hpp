@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct TestRunSettings {
   // The names of the files the student edits ("primes_threads.cpp"): crash, limit and hang
   // verdicts name the innermost frame in one of them.
   std::vector<std::string> student_files;
+  // The manifest tasks whose cases run their own server on 127.0.0.1 (SandboxRequest::loopback_tcp).
+  std::set<std::string> loopback_tcp_tasks;
 };
 
 // `executables` maps a suite to the executable that holds its cases.

@@ -26,9 +26,16 @@ struct BenchmarkRun {
   double seconds = 0;
 };
 
-BenchmarkRun run_benchmark(Sandbox& sandbox, const std::filesystem::path& executable,
-                           const std::vector<std::string>& args, std::chrono::milliseconds wall) {
+// A lab whose tests run their own server on 127.0.0.1 has a benchmark that does too.
+bool benchmark_needs_loopback_tcp(const LabManifest& manifest) {
+  return std::any_of(manifest.tasks.begin(), manifest.tasks.end(), [](const auto& task) { return task.loopback_tcp; });
+}
+
+BenchmarkRun run_benchmark(Sandbox& sandbox, const std::filesystem::path& executable, const LabManifest& manifest,
+                           std::chrono::milliseconds wall) {
+  const std::vector<std::string>& args = manifest.benchmark_args;
   SandboxRequest request;
+  request.loopback_tcp = benchmark_needs_loopback_tcp(manifest);
   request.argv = {executable.string()};
   request.argv.insert(request.argv.end(), args.begin(), args.end());
   request.limits.wall = wall;
@@ -120,9 +127,9 @@ struct BenchmarkPair {
   const LabManifest& manifest;
   const std::filesystem::path& student, &reference;
   std::chrono::milliseconds student_wall{0};
-  [[nodiscard]] BenchmarkRun run_student() const { return run_benchmark(sandbox, student, manifest.benchmark_args, student_wall); }
+  [[nodiscard]] BenchmarkRun run_student() const { return run_benchmark(sandbox, student, manifest, student_wall); }
   [[nodiscard]] BenchmarkRun run_reference() const {
-    return run_benchmark(sandbox, reference, manifest.benchmark_args, std::chrono::minutes(5));
+    return run_benchmark(sandbox, reference, manifest, std::chrono::minutes(5));
   }
 };
 

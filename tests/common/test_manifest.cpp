@@ -72,6 +72,14 @@ TEST_CASE("every lab of this tree loads and answers to its number and slug and n
   CHECK(queues.task("[task3]").id == "task3");
   CHECK_THROWS_WITH(queues.task("9"), ContainsSubstring("its tasks are: task1 (tag [task1])"));
   CHECK(queues.max_points() == 100);
+  // Only lab 04's Redis task runs a server of its own: every other case is refused TCP
+  // without bubblewrap (grader/src/sandbox/landlock.hpp).
+  for (const Lab& lab : catalog.labs) {
+    for (const auto& task : lab.tasks) {
+      INFO(lab.slug << " " << task.id);
+      CHECK(task.loopback_tcp == (lab.slug == "04-early-exit" && task.id == "task4"));
+    }
+  }
 }
 
 TEST_CASE("a broken manifest is refused naming the file and the key and what was expected", "[manifest]") {
@@ -102,6 +110,8 @@ TEST_CASE("a broken manifest is refused naming the file and the key and what was
   CHECK_THAT(refusal("08-g", manifest("08-g", "", R"( "headers": ["a.hpp", 3],)")),
              ContainsSubstring("headers[1]: expected a string, found a number (3)"));
   CHECK_THAT(refusal("09-h", "{\"lab\": "), ContainsSubstring("not valid JSON"));
+  CHECK_THAT(refusal("10-i", manifest("10-i", R"(, "loopback_tcp": "yes")")),
+             ContainsSubstring("tasks[0].loopback_tcp: expected true or false"));
 }
 
 TEST_CASE("discovery lists a broken lab beside the good ones and lookup finds both by name", "[manifest]") {

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "parlab_test/catch.hpp"
+#include "sandbox/landlock.hpp"
 #include "sandbox/process_table.hpp"
 #include "util/command.hpp"
 #include "util/files.hpp"
@@ -59,8 +60,8 @@ std::string with_twist(std::string file, const std::string& twist) {
 }
 
 // The submission: the reference's files, primes_threads.cpp with the case's twist.
-fs::path compose_submission(const std::string& name) {
-  const fs::path dir = work_dir / "submissions" / name;
+fs::path compose_submission(const std::string& name, const std::string& folder) {
+  const fs::path dir = work_dir / "submissions" / folder;
   const fs::path reference = source_root / "solutions" / "01-queues" / "src";
   fs::remove_all(dir);
   fs::create_directories(dir / "01-queues" / "src");
@@ -110,9 +111,11 @@ struct GradeOptions {
   std::string status = "graded";          // the lab's status it must get ("": any)
 };
 
-Graded grade(const std::string& name, const GradeOptions& options = {}) {
-  const fs::path submission = compose_submission(name);
-  const fs::path out = work_dir / "hostile-reports" / name;
+// `as`: the submission's and the report's folder name ("": the twist's).
+Graded grade(const std::string& name, const GradeOptions& options = {}, const std::string& as = "") {
+  const std::string folder = as.empty() ? name : as;
+  const fs::path submission = compose_submission(name, folder);
+  const fs::path out = work_dir / "hostile-reports" / folder;
   Graded g;
   std::vector<std::string> argv = {GRADER_EXECUTABLE, "grade", submission.string(), "--labs", "01", "--no-timing",
                                    "--jobs", "2", "--memory-mb", "768", "--disk-mb", "128", "--work-dir", work_dir.string(),
@@ -176,6 +179,80 @@ void expect_full_marks_without_timing(const Graded& g) {
   CHECK(g.report["score"].get<double>() == 90);
   CHECK(g.lab["cases_passed"] == g.lab["cases_total"]);
 }
+
+// Listens on 127.0.0.1:47613 for TCP and UDP, where the network twists send; counts what
+// arrives while a submission is graded.
+struct LoopbackListener {
+  int tcp = -1, udp = -1;
+  bool listening = false;
+  std::atomic<bool> done{false};
+  std::atomic<int> arrivals{0};
+  std::jthread acceptor;
+
+  LoopbackListener() {
+    tcp = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    REQUIRE(tcp >= 0);
+    REQUIRE(udp >= 0);
+    const int yes = 1;
+    ::setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(47613);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const auto* where = reinterpret_cast<sockaddr*>(&address);
+    listening = ::bind(tcp, where, sizeof address) == 0 && ::listen(tcp, 64) == 0 && ::bind(udp, where, sizeof address) == 0;
+    acceptor = std::jthread([this] {
+      char datagram[256];
+      while (!done) {
+        if (const int fd = ::accept(tcp, nullptr, nullptr); fd >= 0) {
+          ++arrivals;
+          ::close(fd);
+        }
+        if (::recv(udp, datagram, sizeof datagram, 0) > 0) ++arrivals;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  }
+  ~LoopbackListener() {
+    done = true;
+    acceptor.join();
+    ::close(tcp);
+    ::close(udp);
+  }
+  LoopbackListener(const LoopbackListener&) = delete;
+  LoopbackListener& operator=(const LoopbackListener&) = delete;
+  // After the grading: let the last datagram be read.
+  [[nodiscard]] int arrived() const {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return arrivals.load();
+  }
+};
+
+// A second copy of lab 01's hidden tests and reference in /opt, world-readable, as a backup
+// or a second checkout would be; removed again at the end.
+struct SecondCopy {
+  fs::path path = "/opt/parlab-course-copy";
+  bool made = false;
+  SecondCopy() {
+    std::error_code ec;
+    fs::create_directories(path / "tests", ec);
+    fs::create_directories(path / "solutions", ec);
+    if (ec) {
+      WARN("cannot write " << path.string() << ": not checked");
+      return;
+    }
+    fs::copy(source_root / "tests" / "01-queues", path / "tests" / "01-queues", fs::copy_options::recursive);
+    fs::copy(source_root / "solutions" / "01-queues", path / "solutions" / "01-queues", fs::copy_options::recursive);
+    made = true;
+  }
+  ~SecondCopy() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  SecondCopy(const SecondCopy&) = delete;
+  SecondCopy& operator=(const SecondCopy&) = delete;
+};
 
 std::string isolation(const Graded& g) { return g.report["isolation"]["level"].get<std::string>(); }
 
@@ -257,34 +334,10 @@ TEST_CASE("writes outside the scratch folder do not land", "[grader][hostile]") 
 }
 
 TEST_CASE("a connection to the host's network does not get through", "[grader][hostile]") {
-  // Listen where the hostile code connects; count what arrives while it is graded.
-  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  REQUIRE(listener >= 0);
-  const int yes = 1;
-  ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(47613);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool listening = ::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 && ::listen(listener, 64) == 0;
-  std::atomic<bool> done{false};
-  std::atomic<int> accepted{0};
-  std::jthread acceptor([&] {
-    while (!done) {
-      const int fd = ::accept(listener, nullptr, nullptr);
-      if (fd >= 0) {
-        ++accepted;
-        ::close(fd);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  });
+  const LoopbackListener listener;
   const Graded g = grade("connect-network");
-  done = true;
-  acceptor.join();
-  ::close(listener);
   expect_full_marks_without_timing(g);
-  if (listening && isolation(g) != "limits") CHECK(accepted == 0);
+  if (listener.listening && isolation(g) != "limits") CHECK(listener.arrived() == 0);
 }
 
 TEST_CASE("a daemon left behind is killed", "[grader][hostile]") {
@@ -377,25 +430,40 @@ TEST_CASE("an .incbin of the reference does not find it", "[grader][hostile]") {
 }
 
 TEST_CASE("a second copy of the instructor tree elsewhere is not readable", "[grader][hostile]") {
-  const fs::path copy = "/opt/parlab-course-copy";
-  std::error_code ec;
-  fs::create_directories(copy / "tests", ec);
-  fs::create_directories(copy / "solutions", ec);
-  if (ec) {
-    WARN("cannot write " << copy.string() << ": not checked");
-    return;
-  }
-  struct Remove {
-    fs::path path;
-    ~Remove() { fs::remove_all(path); }
-  } remove{copy};
-  fs::copy(source_root / "tests" / "01-queues", copy / "tests" / "01-queues", fs::copy_options::recursive);
-  fs::copy(source_root / "solutions" / "01-queues", copy / "solutions" / "01-queues", fs::copy_options::recursive);
+  const SecondCopy copy;
+  if (!copy.made) return;
   const Graded g = grade("second-copy");
   if (isolation(g) == "bubblewrap") {
     expect_full_marks_without_timing(g);
     expect_no_hidden_text(g);
   }
+}
+
+// Without bubblewrap (as in Gradescope's Docker) Landlock's allow-list and the socket filter
+// stand in for its view and its network namespace.
+TEST_CASE("without bubblewrap no instructor tree is readable and no network is reachable", "[grader][hostile]") {
+  if (grader::landlock_abi() < 4) {
+    WARN("this kernel's Landlock (ABI " << grader::landlock_abi() << ") cannot refuse TCP: not checked");
+    return;
+  }
+  const SecondCopy copy;
+  if (!copy.made) return;
+  const LoopbackListener listener;
+  const Graded g = grade("escape-without-bubblewrap", {{"--isolation", "limits"}, false, "graded"});
+  CHECK(isolation(g) == "limits");
+  expect_full_marks_without_timing(g);
+  expect_no_hidden_text(g);
+  if (listener.listening) CHECK(listener.arrived() == 0);
+}
+
+TEST_CASE("without bubblewrap an .incbin of a hidden test does not find it", "[grader][hostile]") {
+  if (grader::landlock_abi() == 0) {
+    WARN("this kernel has no Landlock: not checked");
+    return;
+  }
+  const Graded g = grade("incbin-hidden", {{"--isolation", "limits"}, false, "did not build"}, "incbin-hidden-limits");
+  CHECK(isolation(g) == "limits");
+  expect_did_not_build(g, "hidden_threads.cpp");
 }
 
 TEST_CASE("memory held in memfd files hits the memory limit", "[grader][hostile]") {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox/landlock.hpp"
 #include "util/command.hpp"
 
 namespace grader {
@@ -62,11 +63,11 @@ std::string Isolation::description() const {
              "writable, hidden tests and solutions not visible";
       break;
     case IsolationLevel::network_namespace:
-      text = "network namespace: no network; the file system is visible (bubblewrap is not usable here)";
+      text = "network namespace: no network (bubblewrap is not usable here); " + landlock_description(landlock_abi);
       break;
     case IsolationLevel::limits:
-      text = "limits only: bubblewrap and network namespaces are not usable here, so tests can reach the "
-             "network and read the file system";
+      text = "limits: bubblewrap and network namespaces are not usable here; sockets other than AF_UNIX refused "
+             "(seccomp); " + landlock_description(landlock_abi);
       break;
   }
   text += "; always: own session and process group, CPU / wall / memory / file-size / open-file / process "
@@ -82,6 +83,7 @@ Isolation probe_isolation(const std::string& wanted) {
   }
   Isolation isolation;
   isolation.separate_uid = ::geteuid() == 0;
+  isolation.landlock_abi = landlock_abi();
   if (wanted == "auto" || wanted == "bubblewrap") {
     isolation.bwrap = find_bwrap();
     if (!isolation.bwrap.empty() && bubblewrap_works(isolation.bwrap)) {

@@ -22,10 +22,12 @@
 #include <fmt/format.h>
 
 #include "sandbox/hang_backtrace.hpp"
+#include "sandbox/landlock.hpp"
 #include "sandbox/memory_usage.hpp"
 #include "sandbox/process_table.hpp"
 #include "sandbox/progress_deadline.hpp"
 #include "sandbox/sandbox_exec.hpp"
+#include "sandbox/socket_filter.hpp"
 #include "sandbox/view.hpp"
 #include "util/command.hpp"
 #include "util/files.hpp"
@@ -132,6 +134,8 @@ struct ChildPlan {
   SandboxLimits limits;
   bool through_bwrap = false;
   bool unshare_network = false;
+  int landlock_fd = -1;   // without bubblewrap: the allow-list to enter (landlock.hpp), or -1
+  bool loopback_tcp = false;
   const char* scratch = nullptr;
   char** argv = nullptr;
   char** envp = nullptr;
@@ -197,6 +201,7 @@ const char* isolate_without_bwrap(const ChildPlan& plan) noexcept {
   if (plan.unshare_network && ::unshare(CLONE_NEWNET) != 0) return "unshare CLONE_NEWNET";
   if (::chdir(plan.scratch) != 0) return "chdir into the scratch folder";
   if (const char* failed = drop_privileges(plan.drop)) return failed;
+  if (const char* failed = install_socket_filter(plan.loopback_tcp)) return failed;
   // The grader died: so does the test.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return "prctl PR_SET_PDEATHSIG";
   return nullptr;
@@ -206,6 +211,12 @@ const char* isolate_without_bwrap(const ChildPlan& plan) noexcept {
   int report = plan.status_fd;
   // Own session and process group: one kill(-pgid) reaches all that stayed in it.
   if (::setsid() < 0) fail_setup(report, "setsid");
+  // Before the fds are placed (that closes the ruleset's): the allow-list binds every step
+  // after it, the limits and the privilege drop included, and they open nothing outside it.
+  if (plan.landlock_fd >= 0) {
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail_setup(report, "prctl PR_SET_NO_NEW_PRIVS");
+    if (const char* failed = enter_landlock(plan.landlock_fd)) fail_setup(report, failed);
+  }
   if (const char* failed = place_fds(plan, report)) fail_setup(report, failed);
   if (const char* failed = apply_limits(plan.limits)) fail_setup(report, failed);
   if (!plan.through_bwrap) {
@@ -359,6 +370,7 @@ struct RunInProgress {
   bool separate_uid = false;
   uid_t uid = 0;
   ViewSpec view;
+  UniqueFd landlock;  // without bubblewrap, where the kernel offers it
   RunPipes pipes;
   pid_t pid = -1;
   std::chrono::steady_clock::time_point started;
@@ -380,6 +392,8 @@ ChildPlan plan_child(const RunInProgress& run, const Isolation& isolation, const
   plan.limits = run.request.limits;
   plan.through_bwrap = run.bwrap;
   plan.unshare_network = isolation.level == IsolationLevel::network_namespace;
+  plan.landlock_fd = run.landlock.get();
+  plan.loopback_tcp = run.request.loopback_tcp;
   plan.scratch = scratch;
   plan.argv = argv.data();
   plan.envp = envp.data();
@@ -642,6 +656,7 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   SandboxResult result;
   const Scratch scratch(request, paths_, run.separate_uid, run.uid);
   run.view = view_of(request, scratch.path(), paths_.grader_executable);
+  if (!run.bwrap) run.landlock = landlock_ruleset_for(run.view, request.loopback_tcp);
   if (request.result_channel) result.nonce = random_hex(16);
 
   std::vector<std::string> env = sandbox_environment(request, scratch.path(), run.bwrap);
@@ -659,6 +674,7 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   if (run.pid == 0) child_enter_sandbox(plan);
   ActiveChild registered(run.pid);
   keep_read_ends(run);
+  run.landlock.reset();
 
   if (const auto stop = watch_until_end(run, result)) {
     result.ending = *stop;

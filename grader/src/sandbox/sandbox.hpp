@@ -40,6 +40,8 @@ struct SandboxRequest {
   std::vector<std::filesystem::path> read_only;   // bubblewrap: besides the system and argv[0], what it may read
   bool scratch_in_memory = true;                  // bubblewrap: scratch is a private tmpfs (else the real folder)
   std::filesystem::path scratch;                  // empty: a fresh folder, removed at the end; else this one, kept
+  bool loopback_tcp = false;                      // it runs its own server on 127.0.0.1: without bubblewrap TCP
+                                                  // stays allowed (Landlock and seccomp cannot tell loopback apart)
 };
 
 struct SandboxResult {

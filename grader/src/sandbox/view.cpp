@@ -33,6 +33,12 @@ void add_system_path(std::vector<std::string>& args, const fs::path& path) {
 
 }  // namespace
 
+std::vector<fs::path> system_paths() {
+  std::vector<fs::path> paths(std::begin(system_roots), std::end(system_roots));
+  paths.insert(paths.end(), std::begin(system_etc), std::end(system_etc));
+  return paths;
+}
+
 std::vector<std::string> bubblewrap_view_arguments(const ViewSpec& spec) {
   // No --bind / /: the root is bubblewrap's own empty tmpfs, and only what follows exists.
   std::vector<std::string> args;

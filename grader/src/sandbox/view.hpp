@@ -19,6 +19,10 @@ struct ViewSpec {
   std::vector<std::filesystem::path> read_only;     // files or folders bound read-only at the same path
 };
 
+// The system every program needs, read-only: /usr and its top-level links, and the /etc
+// files a program's start reads. Both the bubblewrap view and the Landlock ruleset use it.
+[[nodiscard]] std::vector<std::filesystem::path> system_paths();
+
 // bubblewrap's arguments for the view, to go before "--".
 [[nodiscard]] std::vector<std::string> bubblewrap_view_arguments(const ViewSpec& spec);
 

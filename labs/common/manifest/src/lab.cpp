@@ -40,8 +40,9 @@ nlohmann::json parse_file(const fs::path& file) {
 }
 
 Task read_task(const Fields& t) {
-  t.allow_only({"id", "title", "tag", "points", "hints", "any_failure_costs_at_least"});
-  Task task{t.text("id"), t.text_or("title", ""), t.text("tag"), t.number("points"), t.texts("hints"), 0};
+  t.allow_only({"id", "title", "tag", "points", "hints", "any_failure_costs_at_least", "loopback_tcp"});
+  Task task{t.text("id"), t.text_or("title", ""), t.text("tag"), t.number("points"), t.texts("hints"), 0,
+            t.flag_or("loopback_tcp", false)};
   if (t.has("any_failure_costs_at_least")) {
     task.any_failure_costs_at_least = t.number("any_failure_costs_at_least");
     if (task.any_failure_costs_at_least <= 0 || task.any_failure_costs_at_least > 1) {

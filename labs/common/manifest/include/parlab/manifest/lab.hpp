@@ -19,6 +19,10 @@ struct Task {
   // loses as soon as one of its cases does not pass, however many others do. 0: the
   // points are only split over the cases (see grader/src/scoring.hpp).
   double any_failure_costs_at_least = 0;
+  // "loopback_tcp": its tests run their own server on 127.0.0.1 (lab 04's Redis). Without
+  // bubblewrap's network namespace the sandbox cannot keep TCP to the loopback, so only these
+  // cases (and the lab's benchmark) keep TCP; every other case is refused it.
+  bool loopback_tcp = false;
 };
 
 struct PerformanceTask {
