@@ -4,6 +4,7 @@
 # about what a manifest says. The C++ side is labs/common/manifest (parlab_manifest); the
 # rules both follow are written down in labs/lab.schema.json.
 #
+#   parlab_read_json_object(<out> <path> <what>) a file's text, refused unless it is one JSON object
 #   parlab_json_list(<out> <json> <member>...)   a JSON array member as a CMake list
 #   parlab_manifest_lab_dirs(<out> <root>)       the labs/NN-* folders with a lab.json, sorted
 #   parlab_read_manifest(<prefix> <lab_dir>)     reads and checks one manifest, setting
@@ -14,6 +15,20 @@
 # Works in a project and in script mode (cmake -P).
 
 include_guard(GLOBAL)
+
+# Reads `path` into `out`; stops with a message naming `what` and the path when the file is
+# missing or not one JSON object.
+function(parlab_read_json_object out path what)
+  if(NOT EXISTS "${path}")
+    message(FATAL_ERROR "${what} ${path} does not exist")
+  endif()
+  file(READ "${path}" _text)
+  string(JSON _type ERROR_VARIABLE _err TYPE "${_text}")
+  if(_err OR NOT _type STREQUAL "OBJECT")
+    message(FATAL_ERROR "${path}: expected one JSON object (${what}): ${_err}")
+  endif()
+  set(${out} "${_text}" PARENT_SCOPE)
+endfunction()
 
 # Reads a JSON array member into a CMake list; empty when the member is absent or no array.
 function(parlab_json_list out_var json)
@@ -119,14 +134,7 @@ endfunction()
 
 function(parlab_read_manifest prefix lab_dir)
   set(_file "${lab_dir}/lab.json")
-  if(NOT EXISTS "${_file}")
-    message(FATAL_ERROR "${lab_dir} has no lab.json manifest")
-  endif()
-  file(READ "${_file}" _json)
-  string(JSON _type ERROR_VARIABLE _err TYPE "${_json}")
-  if(_err OR NOT _type STREQUAL "OBJECT")
-    message(FATAL_ERROR "${_file}: expected one JSON object: ${_err}")
-  endif()
+  parlab_read_json_object(_json "${_file}" "the lab manifest")
 
   _parlab_manifest_string(_id "${_json}" "${_file}" lab)
   _parlab_manifest_string(_slug "${_json}" "${_file}" slug)

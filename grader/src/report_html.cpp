@@ -28,8 +28,6 @@ const char* verdict_colour(Verdict v) {
   return "#616161";
 }
 
-std::string esc(const std::string& text) { return html_escape(sanitize_utf8(text)); }
-
 const char* style = R"(
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;color:#212121;padding:0 1em}
 h1{margin-bottom:.2em} h2{border-bottom:2px solid #e0e0e0;padding-bottom:.2em;margin-top:2em}
@@ -73,14 +71,14 @@ std::string timeline_svg(const LabResult& lab) {
     const double x = left + c.started_at * scale;
     const double bar = std::max(1.5, c.seconds * scale - 1);
     svg += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}" fill="{}" rx="2"><title>{} [{}] {:.2f} s: {}</title></rect>)",
-                       x, lane * c.worker + 4, bar, lane - 8, verdict_colour(c.verdict), esc(c.name), c.suite, c.seconds,
+                       x, lane * c.worker + 4, bar, lane - 8, verdict_colour(c.verdict), html_text(c.name), c.suite, c.seconds,
                        verdict_label(c.verdict));
   }
   const double axis_y = lane * workers + 18;
   for (int tick = 0; tick <= 4; ++tick) {
     const double t = end * tick / 4;
     svg += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="11" fill="#757575">{}</text>)", left + t * scale, axis_y,
-                       esc(human_seconds(t)));
+                       html_text(human_seconds(t)));
   }
   svg += "</svg>";
   return svg;
@@ -117,52 +115,52 @@ std::string ratio_bars_svg(const PerfResult& p) {
 
 void render_case(const CaseResult& c, std::string& out) {
   out += fmt::format("<details><summary>{} <b>{}</b> <span class=\"muted\">[{}] {} &middot; {}</span></summary>",
-                     verdict_badge(c.verdict), esc(c.name), c.suite, esc(c.task_id), esc(human_seconds(c.seconds)));
-  out += fmt::format("<p>{}</p>", esc(c.summary));
+                     verdict_badge(c.verdict), html_text(c.name), c.suite, html_text(c.task_id), html_text(human_seconds(c.seconds)));
+  out += fmt::format("<p>{}</p>", html_text(c.summary));
   if (!c.assertions.empty()) {
     out += "<p>Failed checks:</p><ul>";
-    for (const auto& a : c.assertions) out += fmt::format("<li><code>{}</code></li>", esc(a));
+    for (const auto& a : c.assertions) out += fmt::format("<li><code>{}</code></li>", html_text(a));
     out += "</ul>";
   }
   if (!c.hang_threads.empty()) {
     out += "<p>Where each thread was when it was stopped:</p><ul>";
-    for (const auto& t : c.hang_threads) out += fmt::format("<li><code>{}</code></li>", esc(t));
+    for (const auto& t : c.hang_threads) out += fmt::format("<li><code>{}</code></li>", html_text(t));
     out += "</ul>";
   }
-  if (!c.race_report.empty()) out += fmt::format("<p>ThreadSanitizer:</p><pre>{}</pre>", esc(c.race_report));
-  if (!c.tsan_note.empty()) out += fmt::format("<p class=\"muted\">{}</p>", esc(c.tsan_note));
-  if (!c.output.empty()) out += fmt::format("<p>Output:</p><pre>{}</pre>", esc(c.output));
+  if (!c.race_report.empty()) out += fmt::format("<p>ThreadSanitizer:</p><pre>{}</pre>", html_text(c.race_report));
+  if (!c.tsan_note.empty()) out += fmt::format("<p class=\"muted\">{}</p>", html_text(c.tsan_note));
+  if (!c.output.empty()) out += fmt::format("<p>Output:</p><pre>{}</pre>", html_text(c.output));
   out += "</details>";
 }
 
 void render_lab(const LabResult& lab, std::string& out) {
   out += fmt::format("<h2 id=\"lab{}\">Lab {} &middot; {} <span class=\"muted\">{:g} / {:g} points</span></h2>", lab.id, lab.id,
-                     esc(lab.title), lab.points, lab.max_points);
+                     html_text(lab.title), lab.points, lab.max_points);
   if (!lab.files_missing.empty()) {
-    out += fmt::format("<p>Missing files (the starter's were used): {}</p>", esc(fmt::format("{}", fmt::join(lab.files_missing, ", "))));
+    out += fmt::format("<p>Missing files (the starter's were used): {}</p>", html_text(fmt::format("{}", fmt::join(lab.files_missing, ", "))));
   }
-  for (const auto& r : lab.files_rejected) out += fmt::format("<p>File not used: {}</p>", esc(r));
+  for (const auto& r : lab.files_rejected) out += fmt::format("<p>File not used: {}</p>", html_text(r));
   if (lab.status == LabStatus::did_not_build) {
     out += fmt::format("<p>{} Your code did not compile; the first errors:</p><pre>{}</pre>",
-                       verdict_badge(Verdict::did_not_build), esc(lab.build_errors));
+                       verdict_badge(Verdict::did_not_build), html_text(lab.build_errors));
     return;
   }
   if (lab.status == LabStatus::not_submitted) {
-    out += fmt::format("<p>{} The submission has no <code>{}/</code> folder.</p>", verdict_badge(Verdict::not_submitted), esc(lab.slug));
+    out += fmt::format("<p>{} The submission has no <code>{}/</code> folder.</p>", verdict_badge(Verdict::not_submitted), html_text(lab.slug));
     return;
   }
   if (lab.status == LabStatus::grader_error) {
-    out += fmt::format("<p>Grader error (not the student's fault):</p><pre>{}</pre>", esc(lab.grader_error));
+    out += fmt::format("<p>Grader error (not the student's fault):</p><pre>{}</pre>", html_text(lab.grader_error));
     return;
   }
   out += "<table><tr><th>Task</th><th>Cases passed</th><th></th><th class=\"num\">Points</th></tr>";
   for (const auto& t : lab.tasks) {
-    out += fmt::format("<tr><td>{} &middot; {}</td><td>{} / {}</td><td>{}</td><td class=\"num\">{:g} / {:g}</td></tr>", esc(t.id),
-                       esc(t.title), t.cases_passed, t.cases_total, progress_bar(t.earned, t.points), t.earned, t.points);
+    out += fmt::format("<tr><td>{} &middot; {}</td><td>{} / {}</td><td>{}</td><td class=\"num\">{:g} / {:g}</td></tr>", html_text(t.id),
+                       html_text(t.title), t.cases_passed, t.cases_total, progress_bar(t.earned, t.points), t.earned, t.points);
   }
   for (const auto& p : lab.performance) {
     out += fmt::format("<tr><td>{} &middot; {}</td><td colspan=\"2\">{}<br><span class=\"muted\">{}</span></td><td class=\"num\">{:g} / {:g}</td></tr>",
-                       esc(p.id), esc(p.title), esc(status_text(p.status)), esc(p.detail), p.earned, p.points);
+                       html_text(p.id), html_text(p.title), html_text(status_text(p.status)), html_text(p.detail), p.earned, p.points);
   }
   out += "</table>";
 
@@ -172,17 +170,17 @@ void render_lab(const LabResult& lab, std::string& out) {
                        lab.timing.probe_capacity, lab.timing.probe_workers, lab.timing.probe_capacity_min,
                        lab.timing.probe_capacity_max,
                        lab.timing.reliable ? "The machine could deliver a speed-up: the result is reliable."
-                                           : esc("Unreliable: " + lab.timing.unreliable_because + " (no points are taken for it)."));
+                                           : html_text("Unreliable: " + lab.timing.unreliable_because + " (no points are taken for it)."));
     for (const auto& p : lab.performance) {
       if (p.ratios.empty()) continue;
-      out += fmt::format("<p><b>{}</b>: student / reference per round</p>{}", esc(p.metric), ratio_bars_svg(p));
+      out += fmt::format("<p><b>{}</b>: student / reference per round</p>{}", html_text(p.metric), ratio_bars_svg(p));
     }
   } else if (!lab.timing.skipped_because.empty()) {
-    out += fmt::format("<p class=\"muted\">Not timed: {}</p>", esc(lab.timing.skipped_because));
+    out += fmt::format("<p class=\"muted\">Not timed: {}</p>", html_text(lab.timing.skipped_because));
   }
   out += fmt::format("<h3>Test cases</h3><p class=\"muted\">Race check (ThreadSanitizer): {}. Each bar is one test case in its own "
                      "sandboxed process, coloured by verdict.</p>{}",
-                     esc(lab.race_check), timeline_svg(lab));
+                     html_text(lab.race_check), timeline_svg(lab));
   for (const auto& c : lab.cases) {
     if (c.verdict != Verdict::passed) render_case(c, out);
   }
@@ -191,8 +189,8 @@ void render_lab(const LabResult& lab, std::string& out) {
     out += fmt::format("<details><summary>{} cases passed</summary><ul>", passed);
     for (const auto& c : lab.cases) {
       if (c.verdict == Verdict::passed) {
-        out += fmt::format("<li>{} <span class=\"muted\">[{}] {} &middot; {}</span></li>", esc(c.name), c.suite, esc(c.task_id),
-                           esc(human_seconds(c.seconds)));
+        out += fmt::format("<li>{} <span class=\"muted\">[{}] {} &middot; {}</span></li>", html_text(c.name), c.suite, html_text(c.task_id),
+                           html_text(human_seconds(c.seconds)));
       }
     }
     out += "</ul></details>";
@@ -203,24 +201,24 @@ void render_lab(const LabResult& lab, std::string& out) {
 
 std::string render_html(const SubmissionResult& result) {
   std::string out = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>";
-  out += esc("parlab grading: " + result.submission) + "</title><style>" + style + "</style></head><body>";
-  out += fmt::format("<h1>parlab grading: {}</h1><p class=\"score\">{:g} / {:g} points</p>", esc(result.submission), result.score,
+  out += html_text("parlab grading: " + result.submission) + "</title><style>" + style + "</style></head><body>";
+  out += fmt::format("<h1>parlab grading: {}</h1><p class=\"score\">{:g} / {:g} points</p>", html_text(result.submission), result.score,
                      result.max_score);
-  out += fmt::format("<p class=\"muted\">Graded {} in {}. Isolation: {}. {}</p>", esc(result.graded_at),
-                     esc(human_seconds(result.times.total)), esc(result.isolation_description), esc(result.settings_summary));
+  out += fmt::format("<p class=\"muted\">Graded {} in {}. Isolation: {}. {}</p>", html_text(result.graded_at),
+                     html_text(human_seconds(result.times.total)), html_text(result.isolation_description), html_text(result.settings_summary));
   out += "<table><tr><th>Lab</th><th>Tests</th><th>Verdicts</th><th>Perf ratio</th><th class=\"num\">Points</th></tr>";
   for (const auto& lab : result.labs) {
     out += fmt::format("<tr><td><a href=\"#lab{}\">{} &middot; {}</a></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{} {:g} / {:g}</td></tr>",
-                       lab.id, lab.id, esc(lab.title),
+                       lab.id, lab.id, html_text(lab.title),
                        lab.status == LabStatus::graded ? fmt::format("{} / {}", lab.cases_passed(), lab.cases.size()) : "-",
-                       esc(verdict_counts_text(lab)), esc(lab.status == LabStatus::graded ? perf_ratio_text(lab) : "-"),
+                       html_text(verdict_counts_text(lab)), html_text(lab.status == LabStatus::graded ? perf_ratio_text(lab) : "-"),
                        progress_bar(lab.points, lab.max_points), lab.points, lab.max_points);
   }
   out += "</table>";
   for (const auto& lab : result.labs) render_lab(lab, out);
   if (!result.ignored_files.empty()) {
     out += "<h2>Files not used</h2><p>Only the files each lab lists as editable are taken from a submission:</p><ul>";
-    for (const auto& f : result.ignored_files) out += fmt::format("<li><code>{}</code></li>", esc(f));
+    for (const auto& f : result.ignored_files) out += fmt::format("<li><code>{}</code></li>", html_text(f));
     if (result.ignored_not_listed > 0) out += fmt::format("<li>and {} more</li>", result.ignored_not_listed);
     out += "</ul>";
   }

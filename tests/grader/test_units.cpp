@@ -182,6 +182,21 @@ TEST_CASE("a long command's heartbeat hears what it printed so far, and only whi
   CHECK(beats.back().second <= r.seconds);
 }
 
+TEST_CASE("a heartbeat still hears the latest step once the output is past its cap", "[grader][command]") {
+  std::vector<std::string> beats;
+  grader::CommandOptions options = grader::command_options(std::chrono::seconds(30), 1024);
+  options.heartbeat_every = std::chrono::milliseconds(300);
+  options.heartbeat = [&beats](const std::string& output, double) { beats.push_back(output); };
+  const grader::CommandResult r = grader::run_command(
+      {"sh", "-c", "echo '[1/2] first'; head -c 200000 /dev/zero | tr '\\0' w; echo; echo '[2/2] second'; sleep 1"}, options);
+  REQUIRE(r.ok());
+  CHECK(r.output.size() == 1024);
+  REQUIRE_FALSE(beats.empty());
+  const auto steps = grader::latest_build_steps(beats.back());
+  REQUIRE(steps.has_value());
+  CHECK(steps->done == 2);
+}
+
 TEST_CASE("staging takes only editable files and keeps unchanged files untouched", "[grader][staging]") {
   const auto catalog = grader::discover_labs(PARLAB_GRADER_SOURCE_ROOT);
   const auto labs = grader::select_labs(catalog, {"01"});

@@ -13,8 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string esc(const std::string& text) { return html_escape(sanitize_utf8(text)); }
-
 const char* style = R"(
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1200px;color:#212121;padding:0 1em}
 h2{border-bottom:2px solid #e0e0e0;padding-bottom:.2em;margin-top:2em}
@@ -113,19 +111,19 @@ std::string render_student_table(const ClassPageInput& in) {
   std::string out = "<p><input id=\"filter\" type=\"search\" placeholder=\"filter by name\" aria-label=\"filter by name\"> "
                     "<span class=\"muted\">Click a column header to sort.</span></p>";
   out += "<table id=\"students\"><thead><tr><th>Student</th>";
-  for (const auto& lab : in.labs) out += fmt::format("<th class=\"num\">Lab {}<br><span class=\"muted\">/ {}</span></th>", esc(lab.id), points_text(lab.max_points));
+  for (const auto& lab : in.labs) out += fmt::format("<th class=\"num\">Lab {}<br><span class=\"muted\">/ {}</span></th>", html_text(lab.id), points_text(lab.max_points));
   out += "<th class=\"num\">Total</th><th>Outcome</th><th>Note</th><th>Report</th></tr></thead><tbody>";
   for (const auto& m : in.class_list.members) {
     const std::string name = m.display_name();
     const std::string outcome = outcome_of(m);
-    out += fmt::format("<tr class=\"student\" data-student=\"{}\"><td>{}{}</td>", esc(name), esc(name),
+    out += fmt::format("<tr class=\"student\" data-student=\"{}\"><td>{}{}</td>", html_text(name), html_text(name),
                        m.person && m.person->name != m.person->folder && !m.person->name.empty()
-                           ? " <span class=\"muted\">(" + esc(m.person->folder) + ")</span>" : "");
+                           ? " <span class=\"muted\">(" + html_text(m.person->folder) + ")</span>" : "");
     for (const auto& lab : in.labs) {
       const LabPoints* p = m.record ? find_lab(*m.record, lab.id) : nullptr;
       const double points = p != nullptr ? p->points : 0;
       const std::string why = lab_cell_status(m, p);
-      const std::string status = !why.empty() ? " title=\"" + esc(why) + "\" class=\"num muted\"" : " class=\"num\"";
+      const std::string status = !why.empty() ? " title=\"" + html_text(why) + "\" class=\"num muted\"" : " class=\"num\"";
       out += fmt::format("<td{} data-sort=\"{}\">{}</td>", status, points, points_text(points));
     }
     const double total = m.record ? m.record->score : 0;
@@ -138,9 +136,9 @@ std::string render_student_table(const ClassPageInput& in) {
     if (in.class_list.has_roster && !m.person) note = "not in the roster" + (note.empty() ? "" : "; " + note);
     const auto link = in.report_links.find(m.record ? m.record->student : "");
     const std::string report = link != in.report_links.end() && !link->second.empty()
-                                   ? fmt::format("<a class=\"report\" href=\"{}\">report</a>", esc(link->second)) : "";
+                                   ? fmt::format("<a class=\"report\" href=\"{}\">report</a>", html_text(link->second)) : "";
     out += fmt::format("<td class=\"num\" data-sort=\"{}\">{}</td><td class=\"outcome-{}\">{}</td><td>{}</td><td>{}</td></tr>",
-                       total, points_text(total), replace_all(outcome, " ", "-"), esc(outcome), esc(note), report);
+                       total, points_text(total), replace_all(outcome, " ", "-"), html_text(outcome), html_text(note), report);
   }
   return out + "</tbody></table>";
 }
@@ -167,7 +165,7 @@ std::string render_task_rates(const ClassPageInput& in) {
   for (const auto& [key, r] : rates) {
     const double share = static_cast<double>(r.full) / r.graded;
     out += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{} of {} ({:.0f} %)</td><td>{}</td><td class=\"num\">{:.0f} %</td></tr>",
-                       esc(key.substr(0, key.find(' '))), esc(key.substr(key.find(' ') + 1)), r.full, r.graded, share * 100,
+                       html_text(key.substr(0, key.find(' '))), html_text(key.substr(key.find(' ') + 1)), r.full, r.graded, share * 100,
                        percent_bar(share), r.points > 0 ? 100 * r.earned / r.points : 0.0);
   }
   return out + "</table>";
@@ -178,7 +176,7 @@ std::string render_most_failed(const json& summary) {
   std::string out = "<table><tr><th>Test</th><th class=\"num\">Failed by</th><th></th></tr>";
   for (const auto& f : summary["most_failed"]) {
     const int by = f["failed_by"].get<int>(), of = std::max(1, f["of_graded"].get<int>());
-    out += fmt::format("<tr><td><code>{}</code></td><td class=\"num\">{} of {}</td><td>{}</td></tr>", esc(f["case"].get<std::string>()),
+    out += fmt::format("<tr><td><code>{}</code></td><td class=\"num\">{} of {}</td><td>{}</td></tr>", html_text(f["case"].get<std::string>()),
                        by, f["of_graded"].get<int>(), percent_bar(static_cast<double>(by) / of, true));
   }
   return out + "</table>";
@@ -206,7 +204,7 @@ std::string render_performance(const ClassPageInput& in) {
                                 width, lane * static_cast<double>(lines.size()) + 40);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const double y = lane * static_cast<double>(i) + 20;
-    svg += fmt::format(R"(<text x="4" y="{:.1f}" font-size="12">{}</text>)", y + 4, esc(lines[i].first));
+    svg += fmt::format(R"(<text x="4" y="{:.1f}" font-size="12">{}</text>)", y + 4, html_text(lines[i].first));
     svg += fmt::format(R"(<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="#eee"/>)", left, width - 20, y, y);
     const double threshold = lines[i].second.front().second.threshold;
     svg += fmt::format(R"(<line x1="{0:.1f}" x2="{0:.1f}" y1="{1:.1f}" y2="{2:.1f}" stroke="#ef6c00" stroke-dasharray="4,3"><title>needed {3:.2f}</title></line>)",
@@ -214,7 +212,7 @@ std::string render_performance(const ClassPageInput& in) {
     for (const auto& [name, p] : lines[i].second) {
       const char* colour = p.status == PerfStatus::passed ? "#2e7d32" : p.status == PerfStatus::unreliable ? "#9e9e9e" : "#c62828";
       svg += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="5" fill="{}" fill-opacity="0.7"><title>{}: {:.2f} ({})</title></circle>)",
-                         x_of(p.median_ratio), y, colour, esc(name), p.median_ratio, esc(status_text(p.status)));
+                         x_of(p.median_ratio), y, colour, html_text(name), p.median_ratio, html_text(status_text(p.status)));
     }
   }
   const double axis = lane * static_cast<double>(lines.size()) + 24;
@@ -236,22 +234,22 @@ std::string fragment_text(const SharedFragment& f) {
 
 std::string render_similarity(const SimilarityReport& report) {
   const std::size_t shown = std::min<std::size_t>(report.pairs.size(), shown_pairs);
-  if (!report.ran) return "<p>The similarity check did not run: " + esc(report.not_run_because) + "</p>";
+  if (!report.ran) return "<p>The similarity check did not run: " + html_text(report.not_run_because) + "</p>";
   std::string out = fmt::format("<p class=\"muted\">Dolos compared every pair of submissions lab by lab ({}), the starter "
                                 "code ignored. A high score is a reason to read both submissions, not a verdict: a "
                                 "short task leaves little room for different solutions. The {} most similar pairs are "
                                 "below; <a href=\"similarity.csv\">similarity.csv</a> has up to {} per lab.</p>",
-                                esc(human_seconds(report.seconds)), shown_pairs, SimilarityOptions{}.pairs_per_lab);
-  for (const auto& note : report.notes) out += "<p class=\"muted\">" + esc(note) + "</p>";
+                                html_text(human_seconds(report.seconds)), shown_pairs, SimilarityOptions{}.pairs_per_lab);
+  for (const auto& note : report.notes) out += "<p class=\"muted\">" + html_text(note) + "</p>";
   if (report.pairs.empty()) return out + "<p>No pair to compare.</p>";
   out += "<table id=\"similarity\"><tr><th class=\"num\">#</th><th>Lab</th><th>Student</th><th>Student</th><th class=\"num\">Similarity</th><th class=\"num\">Longest shared</th><th>Shared fragments</th></tr>";
   for (std::size_t i = 0; i < shown; ++i) {
     const SimilarPair& p = report.pairs[i];
     std::string fragments;
-    for (const auto& f : p.fragments) fragments += "<li><code>" + esc(fragment_text(f)) + "</code></li>";
+    for (const auto& f : p.fragments) fragments += "<li><code>" + html_text(fragment_text(f)) + "</code></li>";
     out += fmt::format("<tr class=\"pair\"><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{:.0f} %<br>{}</td>"
                        "<td class=\"num\">{} tokens</td><td><details><summary>{} fragments</summary><ul>{}</ul></details></td></tr>",
-                       i + 1, esc(p.lab), esc(p.left), esc(p.right), p.similarity * 100, percent_bar(p.similarity, true),
+                       i + 1, html_text(p.lab), html_text(p.left), html_text(p.right), p.similarity * 100, percent_bar(p.similarity, true),
                        p.longest_fragment, p.fragments.size(), fragments);
   }
   return out + "</table>";
@@ -260,7 +258,7 @@ std::string render_similarity(const SimilarityReport& report) {
 std::string render_settings(const json& settings) {
   std::string out = "<table>";
   for (const auto& [key, value] : settings.items()) {
-    out += fmt::format("<tr><th>{}</th><td><code>{}</code></td></tr>", esc(key), esc(value.is_string() ? value.get<std::string>() : value.dump()));
+    out += fmt::format("<tr><th>{}</th><td><code>{}</code></td></tr>", html_text(key), html_text(value.is_string() ? value.get<std::string>() : value.dump()));
   }
   return out + "</table>";
 }
@@ -273,13 +271,13 @@ std::string render_class_page(const ClassPageInput& in) {
   out += "</style></head><body><h1>Class results</h1>";
   out += fmt::format("<p class=\"muted\">Written {} by <code>parlab-grader batch</code>; gradebook.csv, canvas.csv, "
                      "moodle.csv and similarity.csv are beside this page.</p>",
-                     esc(in.generated_at));
+                     html_text(in.generated_at));
   out += render_cards(in);
   out += "<h2 id=\"distribution\">Score distribution</h2>" + render_histogram(in.summary);
   out += "<h2 id=\"students-heading\">Students</h2>" + render_student_table(in);
   if (!in.class_list.notes.empty()) {
     out += "<h3>Roster and exports</h3><ul>";
-    for (const auto& note : in.class_list.notes) out += "<li>" + esc(note) + "</li>";
+    for (const auto& note : in.class_list.notes) out += "<li>" + html_text(note) + "</li>";
     out += "</ul>";
   }
   out += "<h2 id=\"tasks\">Full points per task</h2>" + render_task_rates(in);

@@ -45,6 +45,9 @@ constexpr std::size_t output_head_bytes = 48 * 1024;
 constexpr std::size_t output_tail_bytes = 16 * 1024;
 constexpr std::size_t channel_cap_bytes = 4 << 20;
 constexpr int channel_fd_in_child = 3;
+// Each grader reserves a block of this many uids: its pool starts with concurrent runs + 2 of
+// them and takes more only in place of a uid it retired.
+constexpr std::size_t uid_block_size = 64;
 constexpr int status_fd_in_child = 4;  // bubblewrap only: the helper's report of the exit status
 constexpr int nonce_fd_in_child = 5;   // the result channel's nonce, read and closed by the listener
 
@@ -554,12 +557,16 @@ void decode_ending(RunInProgress& run, SandboxResult& result) {
 // the next case, or that case starts with hundreds of its allowance used and fails to fork
 // or start a thread. Bounded: a process that cannot be reaped in 10 s is left to the
 // next reap (the next run's end) and to the uid rotation.
-void wait_until_uid_is_free(uid_t uid) {
+// False when the uid still holds tasks after 10 s (a process stuck in uninterruptible sleep):
+// the uid must then not go back to the pool.
+bool wait_until_uid_is_free(uid_t uid) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (tasks_owned_by(uid) > 0 && std::chrono::steady_clock::now() < give_up) {
+  while (tasks_owned_by(uid) > 0) {
+    if (std::chrono::steady_clock::now() >= give_up) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     reap_orphans();
   }
+  return true;
 }
 
 }  // namespace
@@ -593,6 +600,8 @@ class Sandbox::UidLease {
   UidLease(const UidLease&) = delete;
   UidLease& operator=(const UidLease&) = delete;
   [[nodiscard]] uid_t uid() const { return uid_; }
+  // The uid is never handed out again (the pool takes a fresh one of its block instead).
+  void retire() { held_ = false; }
 
  private:
   Sandbox& sandbox_;
@@ -612,9 +621,9 @@ Sandbox::Sandbox(Isolation isolation, SandboxPaths paths, unsigned concurrent_ru
     std::random_device random;
     const auto table = read_process_table();
     for (int attempt = 0; attempt < 100; ++attempt) {
-      const uid_t candidate = 2'000'000 + static_cast<uid_t>(random() % 1'000'000) * 64;
+      const uid_t candidate = 2'000'000 + static_cast<uid_t>(random() % 1'000'000 * uid_block_size);
       const bool busy = std::any_of(table.begin(), table.end(), [&](const ProcessEntry& e) {
-        return e.uid >= candidate && e.uid < candidate + uid_in_use_.size();
+        return e.uid >= candidate && e.uid < candidate + uid_block_size;
       });
       if (!busy) {
         first_uid_ = candidate;
@@ -635,6 +644,11 @@ uid_t Sandbox::acquire_uid() {
       next_uid_index_ = i + 1;
       return first_uid_ + static_cast<uid_t>(i);
     }
+  }
+  // Every uid is taken or retired: the next of the block.
+  if (uid_in_use_.size() < uid_block_size) {
+    uid_in_use_.push_back(true);
+    return first_uid_ + static_cast<uid_t>(uid_in_use_.size() - 1);
   }
   throw std::logic_error("more concurrent sandbox runs than uids");
 }
@@ -693,7 +707,13 @@ SandboxResult Sandbox::run(const SandboxRequest& request) {
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run.started).count();
   drain_after_end(run, result);
   reap_orphans();
-  if (run.separate_uid) wait_until_uid_is_free(run.uid);
+  if (run.separate_uid && !wait_until_uid_is_free(run.uid)) {
+    lease.retire();
+    fmt::print(stderr,
+               "parlab-grader: warning: uid {} still holds {} processes 10 s after its run ended (a process in "
+               "uninterruptible sleep?); that uid is not used again\n",
+               run.uid, tasks_owned_by(run.uid));
+  }
   decode_ending(run, result);
   return result;
 }

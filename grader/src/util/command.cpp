@@ -62,12 +62,16 @@ bool collect_output(int fd, std::chrono::steady_clock::time_point started, const
                     std::string& output) {
   const auto deadline = started + options.timeout;
   auto next_heartbeat = started + options.heartbeat_every;
+  // What the heartbeat hears: the latest output, kept past the cap, so that a build whose
+  // warnings filled the cap still reports its latest step.
+  constexpr std::size_t tail_bytes = 64 << 10;
+  std::string tail;
   char buffer[65536];
   while (true) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return false;
     if (options.heartbeat && now >= next_heartbeat) {
-      options.heartbeat(output, std::chrono::duration<double>(now - started).count());
+      options.heartbeat(tail, std::chrono::duration<double>(now - started).count());
       next_heartbeat = now + options.heartbeat_every;
     }
     const auto wake_at = options.heartbeat ? std::min(deadline, next_heartbeat) : deadline;
@@ -80,6 +84,10 @@ bool collect_output(int fd, std::chrono::steady_clock::time_point started, const
     if (n <= 0) return true;  // every writer is gone
     if (output.size() < options.output_cap) {
       output.append(buffer, std::min(static_cast<std::size_t>(n), options.output_cap - output.size()));
+    }
+    if (options.heartbeat) {
+      tail.append(buffer, static_cast<std::size_t>(n));
+      if (tail.size() > 2 * tail_bytes) tail.erase(0, tail.size() - tail_bytes);
     }
   }
 }

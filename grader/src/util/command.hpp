@@ -24,10 +24,10 @@ struct CommandOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};
   std::size_t output_cap = 4 << 20;
   std::vector<std::string> extra_environment;  // "NAME=value", added to the grader's own
-  // Called every `heartbeat_every` while the command runs, with what it printed so far and
-  // the seconds since it started: lets a caller say that a long build is still going and
-  // how far it got, instead of minutes of silence.
-  std::function<void(const std::string& output_so_far, double seconds)> heartbeat;
+  // Called every `heartbeat_every` while the command runs, with the latest 64-128 KiB it
+  // printed (past output_cap too) and the seconds since it started: lets a caller say that a
+  // long build is still going and how far it got, instead of minutes of silence.
+  std::function<void(const std::string& latest_output, double seconds)> heartbeat;
   std::chrono::milliseconds heartbeat_every{std::chrono::seconds(30)};
 };
 

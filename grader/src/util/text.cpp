@@ -88,6 +88,8 @@ std::string sanitize_utf8(std::string_view bytes) {
   return out;
 }
 
+std::string html_text(std::string_view bytes) { return html_escape(sanitize_utf8(bytes)); }
+
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -18,6 +18,8 @@ namespace grader {
 // the bytes a crashing program printed.
 [[nodiscard]] std::string sanitize_utf8(std::string_view bytes);
 [[nodiscard]] std::string html_escape(std::string_view text);
+// Any bytes (a student's output, a case name) as HTML text: invalid UTF-8 replaced, then escaped.
+[[nodiscard]] std::string html_text(std::string_view bytes);
 // "1.2 s", "850 ms".
 [[nodiscard]] std::string human_seconds(double seconds);
 [[nodiscard]] std::string human_bytes(unsigned long long bytes);
