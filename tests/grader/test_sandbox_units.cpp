@@ -228,3 +228,26 @@ TEST_CASE("without bubblewrap Landlock refuses TCP unless the run asks for its l
   CHECK(bind_answer(false) == 0);
   CHECK(bind_answer(true) == 1);
 }
+
+TEST_CASE("a network namespace sandbox has its loopback up for a test server on 127.0.0.1", "[grader][sandbox]") {
+  grader::Isolation isolation;
+  try {
+    isolation = grader::probe_isolation("network-namespace");
+  } catch (const std::exception& e) {
+    WARN("no network namespace here: not checked (" << e.what() << ")");
+    return;
+  }
+  const auto root = std::filesystem::temp_directory_path() / ("parlab-netns-units-" + std::to_string(::getpid()));
+  grader::Sandbox sandbox(isolation, grader::SandboxPaths{root, "/proc/self/exe"}, 1);
+  grader::SandboxRequest request;
+  // Port 1 has no listener: a loopback that is up refuses the connection, one that is down
+  // leaves the network unreachable.
+  request.argv = {"/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/1"};
+  request.loopback_tcp = true;
+  const grader::SandboxResult run = sandbox.run(request);
+  grader::remove_tree_quietly(root);
+  INFO(run.output);
+  CHECK(run.setup_failure.empty());
+  CHECK(grader::contains(run.output, "Connection refused"));
+  CHECK_FALSE(grader::contains(run.output, "unreachable"));
+}

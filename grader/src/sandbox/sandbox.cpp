@@ -10,11 +10,15 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -199,9 +203,28 @@ const char* apply_limits(const SandboxLimits& limits) noexcept {
   return failed;
 }
 
+// A new network namespace has its loopback down: lab 04's tests run a Redis server on
+// 127.0.0.1, and a connect would find "network is unreachable". bubblewrap does the same.
+const char* bring_loopback_up() noexcept {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "socket for the loopback";
+  ifreq request{};
+  std::memcpy(request.ifr_name, "lo", 3);
+  bool up = ::ioctl(fd, SIOCGIFFLAGS, &request) == 0;
+  if (up) {
+    request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
+    up = ::ioctl(fd, SIOCSIFFLAGS, &request) == 0;
+  }
+  ::close(fd);
+  return up ? nullptr : "ioctl SIOCSIFFLAGS lo up";
+}
+
 // Without bubblewrap the child isolates itself (bubblewrap's helper does this inside it).
 const char* isolate_without_bwrap(const ChildPlan& plan) noexcept {
-  if (plan.unshare_network && ::unshare(CLONE_NEWNET) != 0) return "unshare CLONE_NEWNET";
+  if (plan.unshare_network) {
+    if (::unshare(CLONE_NEWNET) != 0) return "unshare CLONE_NEWNET";
+    if (const char* failed = bring_loopback_up()) return failed;
+  }
   if (::chdir(plan.scratch) != 0) return "chdir into the scratch folder";
   if (const char* failed = drop_privileges(plan.drop)) return failed;
   if (const char* failed = install_socket_filter(plan.loopback_tcp)) return failed;
