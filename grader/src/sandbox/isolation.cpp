@@ -63,7 +63,8 @@ std::string Isolation::description() const {
              "writable, hidden tests and solutions not visible";
       break;
     case IsolationLevel::network_namespace:
-      text = "network namespace: no network (bubblewrap is not usable here); " + landlock_description(landlock_abi);
+      text = "network namespace: no network (bubblewrap is not usable here); sockets other than AF_UNIX refused "
+             "(seccomp); " + landlock_description(landlock_abi);
       break;
     case IsolationLevel::limits:
       text = "limits: bubblewrap and network namespaces are not usable here; sockets other than AF_UNIX refused "

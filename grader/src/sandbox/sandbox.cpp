@@ -578,10 +578,8 @@ void decode_ending(RunInProgress& run, SandboxResult& result) {
 // The kernel counts a task against its uid's RLIMIT_NPROC until it is reaped: the killed
 // processes of a fork bomb, reparented to the grader, must be reaped before the uid serves
 // the next case, or that case starts with hundreds of its allowance used and fails to fork
-// or start a thread. Bounded: a process that cannot be reaped in 10 s is left to the
-// next reap (the next run's end) and to the uid rotation.
-// False when the uid still holds tasks after 10 s (a process stuck in uninterruptible sleep):
-// the uid must then not go back to the pool.
+// or start a thread. Bounded: false when the uid still holds tasks after 10 s (a process
+// stuck in uninterruptible sleep); the caller then retires the uid instead of pooling it.
 bool wait_until_uid_is_free(uid_t uid) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (tasks_owned_by(uid) > 0) {
